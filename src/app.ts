@@ -1,0 +1,123 @@
+// Config → a ready Fastify instance (never listens: server.ts owns the process).
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import { createTokenProvider } from './credentials/provider.js'
+import { envelopeText, sendEnvelope } from './envelope.js'
+import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
+import { checkTarget, Guards } from './guards.js'
+import { registerHealth } from './health.js'
+import type { SecretValues } from './log.js'
+import { registerForwarding } from './proxy.js'
+import type { TokenProvider } from './tokens.js'
+import { createDispatchers } from './upstream.js'
+
+export interface AppDeps {
+  readonly log: Logger
+  readonly secrets: SecretValues
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tokens: TokenProvider
+  }
+}
+
+const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/
+
+/** A caller's X-Request-Id is kept when it is short and plain; anything else gets a fresh id. */
+export function requestIdOf (req: IncomingMessage): string {
+  const given = req.headers['x-request-id']
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }), // one access line per request instead
+    genReqId: requestIdOf,
+    exposeHeadRoutes: false, // HEAD is forwarded as HEAD, not answered from GET
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError
+  })
+  app.server.on('connect', refuseConnect)
+
+  rememberSecrets(config, deps.secrets)
+  const dispatchers = createDispatchers(config)
+  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log: deps.log, secrets: deps.secrets })
+  app.decorate('tokens', tokens)
+
+  registerHealth(app, tokens, config.credentials.mode)
+  registerForwarding(app, {
+    forwarder: {
+      dispatcher: dispatchers.instance,
+      origin: config.wavefrontOrigin,
+      host: new URL(config.wavefrontOrigin).host,
+      tokens,
+      timeoutMs: config.upstreamTimeoutMs,
+      bodyLimit: config.bodyLimit,
+      observer: {}
+    },
+    guards: new Guards(config)
+  })
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const refusal = checkTarget(request.raw.url ?? '')
+    const err = refusal?.error ?? new WAP_ERR_NOT_FOUND()
+    return await sendEnvelope(reply, err.statusCode, err.message)
+  })
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    const status = err.statusCode ?? 500
+    if (status >= 500) {
+      request.log.error({ err }, 'unexpected error')
+      return await sendEnvelope(reply, 500, new WAP_ERR_UNEXPECTED().message)
+    }
+    // Fastify's own 4xx (malformed URL, bad content type): the client's input, safe to describe.
+    const message = err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding').message : err.message
+    return await sendEnvelope(reply, status, message)
+  })
+
+  app.addHook('onReady', async () => { tokens.start() })
+  app.addHook('onClose', async () => {
+    tokens.close()
+    await Promise.all([dispatchers.instance.close(), dispatchers.csp.close()])
+  })
+  await app.ready()
+  return app
+}
+
+/** Credential values are scrubbed from every log line, whatever field they turn up in. */
+function rememberSecrets (config: Config, secrets: SecretValues): void {
+  const c = config.credentials
+  const refs = c.mode === 'csp-app' ? [c.appSecret] : c.mode === 'csp-api-token' ? [c.apiToken] : [c.token]
+  for (const ref of refs) secrets.add(ref.value)
+  // The app secret also travels base64-encoded inside the Basic header sent to CSP.
+  if (c.mode === 'csp-app') secrets.add(Buffer.from(`${c.appId.value}:${c.appSecret.value}`).toString('base64'))
+}
+
+/** Malformed HTTP never reaches a route: answer in the envelope and close. */
+function answerClientError (err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+  const message = status === 431
+    ? 'Request headers are too large (over 16 KiB): send fewer or smaller headers'
+    : 'Malformed HTTP request: the proxy could not parse it'
+  writeRawAndClose(socket, status, message)
+}
+
+function refuseConnect (_req: IncomingMessage, socket: Socket): void {
+  writeRawAndClose(socket, 400, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported').message)
+}
+
+function writeRawAndClose (socket: Socket, status: number, message: string): void {
+  const body = envelopeText(status, message)
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+}

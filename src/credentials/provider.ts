@@ -1,0 +1,47 @@
+// Turns the configured credential mode into the TokenProvider the forwarding path uses.
+import { createHash } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Dispatcher } from 'undici'
+import type { Config } from '../config.js'
+import type { SecretValues } from '../log.js'
+import { TokenSource, type TokenObserver, type TokenProvider } from '../tokens.js'
+import { apiTokenRequest } from './api-token.js'
+import { appTokenRequest } from './app.js'
+import { requestCspToken, type CspTokenRequest } from './csp.js'
+import { SecretReader } from './secrets.js'
+import { StaticTokenProvider } from './static.js'
+
+export interface ProviderDeps {
+  readonly dispatcher: Dispatcher
+  readonly log: Logger
+  /** learns every credential and token value, to scrub them from logs */
+  readonly secrets: SecretValues
+  readonly observer?: TokenObserver
+}
+
+export function createTokenProvider (config: Config, deps: ProviderDeps): TokenProvider {
+  const creds = config.credentials
+  const secrets = new SecretReader(deps.log, deps.secrets)
+  if (creds.mode === 'static-token') return new StaticTokenProvider(secrets.read(creds.token))
+
+  const buildRequest = (): CspTokenRequest => creds.mode === 'csp-app'
+    ? appTokenRequest(secrets.read(creds.appId), secrets.read(creds.appSecret), creds.orgId === undefined ? undefined : secrets.read(creds.orgId))
+    : apiTokenRequest(secrets.read(creds.apiToken))
+  const client = { baseUrl: config.cspBaseUrl, dispatcher: deps.dispatcher, timeoutMs: config.cspTimeoutMs }
+  return new TokenSource({
+    fetch: async (signal) => {
+      const token = await requestCspToken(client, buildRequest(), signal)
+      deps.secrets.addToken(token.accessToken)
+      return token
+    },
+    identity: () => identityOf(config.cspBaseUrl, buildRequest()),
+    log: deps.log,
+    ...(deps.observer === undefined ? {} : { observer: deps.observer })
+  })
+}
+
+/** A one-way digest of everything that decides which token CSP issues: never the secret itself. */
+function identityOf (baseUrl: string, req: CspTokenRequest): string {
+  return createHash('sha256').update(baseUrl).update('\0').update(req.path).update('\0')
+    .update(JSON.stringify(req.headers)).update('\0').update(req.form.toString()).digest('base64url')
+}

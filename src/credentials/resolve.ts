@@ -1,0 +1,106 @@
+// Decides the credential mode from the configuration layers and reads `_FILE` secrets.
+// Exactly one mode may be configured; every message names variables, never values.
+import { readFileSync } from 'node:fs'
+import type { Layer, SettingSource } from '../config-layers.js'
+import { FILE_SUFFIX_ENV } from '../settings.js'
+
+export type CredentialMode = 'csp-app' | 'csp-api-token' | 'static-token'
+
+/** One credential value and, when it came from a mounted file, the file to re-read on rotation. */
+export interface SecretRef {
+  readonly env: string
+  readonly value: string
+  readonly file: string | undefined
+  readonly source: SettingSource
+}
+
+export type Credentials =
+  | { readonly mode: 'csp-app', readonly appId: SecretRef, readonly appSecret: SecretRef, readonly orgId: SecretRef | undefined }
+  | { readonly mode: 'csp-api-token', readonly apiToken: SecretRef }
+  | { readonly mode: 'static-token', readonly token: SecretRef }
+
+const MODES_HELP = 'set exactly one of: CSP_APP_ID with CSP_APP_SECRET (server-to-server app), CSP_API_TOKEN (user account API token), or WAVEFRONT_TOKEN (original subscription); each also has a _FILE form'
+
+export function resolveCredentials (layers: readonly Layer[], problems: string[]): Credentials | undefined {
+  const found = problems.length
+  const read = (env: string): SecretRef | undefined => readCredential(layers, env, problems)
+  const appId = read('CSP_APP_ID')
+  const appSecret = read('CSP_APP_SECRET')
+  const orgId = read('CSP_ORG_ID')
+  const apiToken = read('CSP_API_TOKEN')
+  const token = read('WAVEFRONT_TOKEN')
+  if (problems.length > found) return undefined
+
+  const app = appId !== undefined || appSecret !== undefined
+  const modes = [app, apiToken !== undefined, token !== undefined].filter(Boolean).length
+  if (modes === 0) {
+    problems.push(`no credentials are configured: ${MODES_HELP}`)
+    return undefined
+  }
+  if (modes > 1) {
+    const set = [appId, appSecret, apiToken, token].filter((r) => r !== undefined).map((r) => r.env)
+    problems.push(`credentials for more than one mode are set (${set.join(', ')}): ${MODES_HELP}, and unset the others`)
+    return undefined
+  }
+  if (orgId !== undefined && !app) {
+    problems.push('CSP_ORG_ID is set, but it only applies to the server-to-server app mode (CSP_APP_ID with CSP_APP_SECRET): unset it')
+    return undefined
+  }
+  if (app) {
+    if (appId === undefined || appSecret === undefined) {
+      const [have, missing] = appId === undefined ? ['CSP_APP_SECRET', 'CSP_APP_ID'] : ['CSP_APP_ID', 'CSP_APP_SECRET']
+      problems.push(`${have} is set but ${missing} is not: the server-to-server app mode needs both (or ${missing}_FILE)`)
+      return undefined
+    }
+    return { mode: 'csp-app', appId, appSecret, orgId }
+  }
+  if (apiToken !== undefined) return { mode: 'csp-api-token', apiToken }
+  return { mode: 'static-token', token: token as SecretRef }
+}
+
+/** The highest layer that names a credential wins; naming both X and X_FILE there is ambiguous. */
+function readCredential (layers: readonly Layer[], env: string, problems: string[]): SecretRef | undefined {
+  const fileEnv = env + FILE_SUFFIX_ENV
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i] as Layer
+    const direct = layer.values.get(env)
+    const file = layer.values.get(fileEnv)
+    if (direct === undefined && file === undefined) continue
+    if (direct !== undefined && file !== undefined) {
+      problems.push(`both ${env} and ${fileEnv} are set (${layer.source}): set only one of them`)
+      return undefined
+    }
+    if (file !== undefined) {
+      const value = readSecretFile(fileEnv, String(file), problems)
+      return value === undefined ? undefined : { env, value, file: String(file), source: layer.source }
+    }
+    return checked(env, String(direct), problems, { env, value: String(direct), file: undefined, source: layer.source })
+  }
+  return undefined
+}
+
+/** Reads a mounted secret the way Kubernetes writes it: one value, maybe a trailing newline. */
+export function readSecretFile (fileEnv: string, path: string, problems: string[]): string | undefined {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    problems.push(`cannot read ${fileEnv}=${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check the path and that the secret is mounted and readable`)
+    return undefined
+  }
+  const value = text.replace(/[\r\n]+$/, '')
+  if (value === '') {
+    problems.push(`${fileEnv}=${path} is empty: write the credential into it`)
+    return undefined
+  }
+  return checked(fileEnv, value, problems, value)
+}
+
+function checked<T> (name: string, value: string, problems: string[], result: T): T | undefined {
+  // A line break or control character would corrupt headers; the value itself is never echoed.
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    problems.push(`${name} contains a line break or control character: check how the secret was written`)
+    return undefined
+  }
+  return result
+}

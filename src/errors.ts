@@ -1,0 +1,114 @@
+// Every error a user can meet, in one registry: the HTTP status it answers with and the
+// operator-facing message. Messages say what went wrong and what to do; they never carry a
+// secret, a token, a stack trace or an internal address.
+import createError from '@fastify/error'
+
+export const WAP_ERR_NOT_FOUND = createError(
+  'WAP_ERR_NOT_FOUND',
+  'Not found: only /api/v2/... and /report are forwarded to the Wavefront instance (plus /healthz, /readyz and /metrics served locally)',
+  404
+)
+
+export const WAP_ERR_NO_TOKEN = createError(
+  'WAP_ERR_NO_TOKEN',
+  'No valid access token is available, so the request was not forwarded: %s',
+  503
+)
+
+export const WAP_ERR_UPSTREAM_UNREACHABLE = createError(
+  'WAP_ERR_UPSTREAM_UNREACHABLE',
+  'The Wavefront instance could not be reached (%s): check WAVEFRONT_URL, DNS and any HTTPS_PROXY setting',
+  502
+)
+
+export const WAP_ERR_UPSTREAM_TLS = createError(
+  'WAP_ERR_UPSTREAM_TLS',
+  'The Wavefront instance presented a TLS certificate that could not be verified (%s), so no token was sent: for a private CA set NODE_EXTRA_CA_CERTS to its PEM file',
+  502
+)
+
+export const WAP_ERR_UPSTREAM_RESET = createError(
+  'WAP_ERR_UPSTREAM_RESET',
+  'The Wavefront instance closed the connection before answering: retry the request; if it keeps happening check the instance status',
+  502
+)
+
+export const WAP_ERR_UPSTREAM_TIMEOUT = createError(
+  'WAP_ERR_UPSTREAM_TIMEOUT',
+  'The Wavefront instance did not answer within %d ms: retry, narrow the query, or raise UPSTREAM_TIMEOUT_MS',
+  504
+)
+
+export const WAP_ERR_BAD_REQUEST_TARGET = createError(
+  'WAP_ERR_BAD_REQUEST_TARGET',
+  'Refused request target: %s. Send origin-form paths under /api/v2/ or /report, without dot-segments or encoded slashes',
+  400
+)
+
+export const WAP_ERR_BODY_TOO_LARGE = createError(
+  'WAP_ERR_BODY_TOO_LARGE',
+  'Request body is larger than BODY_LIMIT (%d bytes): split the batch or raise BODY_LIMIT (0 disables the limit)',
+  413
+)
+
+export const WAP_ERR_HOST_NOT_ALLOWED = createError(
+  'WAP_ERR_HOST_NOT_ALLOWED',
+  'Refused: the Host header names a host this proxy does not serve. Use localhost, 127.0.0.1 or [::1], or add the name to ALLOWED_HOSTS',
+  421
+)
+
+export const WAP_ERR_ORIGIN_NOT_ALLOWED = createError(
+  'WAP_ERR_ORIGIN_NOT_ALLOWED',
+  'Refused: requests from web pages are not allowed (%s). Call the proxy from a script or tool, or add the origin to ALLOWED_ORIGINS',
+  403
+)
+
+export const WAP_ERR_CLIENT_NOT_ALLOWED = createError(
+  'WAP_ERR_CLIENT_NOT_ALLOWED',
+  'Refused: this client address is not in ALLOWED_CLIENTS',
+  403
+)
+
+export const WAP_ERR_READ_ONLY = createError(
+  'WAP_ERR_READ_ONLY',
+  'Refused: the proxy is read-only (READ_ONLY=true), so only GET and HEAD are forwarded',
+  403
+)
+
+export const WAP_ERR_PATH_NOT_ALLOWED = createError(
+  'WAP_ERR_PATH_NOT_ALLOWED',
+  'Refused: this path is not in ALLOWED_PATHS',
+  403
+)
+
+export const WAP_ERR_UNEXPECTED = createError(
+  'WAP_ERR_UNEXPECTED',
+  'The proxy failed unexpectedly while handling the request: retry; if it persists, report it with the request id',
+  500
+)
+
+/** A configuration that cannot work: the process exits with code 2 before listening. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[]
+  constructor (problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/** Why a token could not be obtained; `kind` drives the retry policy and the metrics outcome. */
+export type TokenFailureKind = 'rejected' | 'error' | 'timeout'
+
+export class TokenError extends Error {
+  readonly kind: TokenFailureKind
+  readonly status: number | undefined
+  readonly retryAfterMs: number | undefined
+  constructor (kind: TokenFailureKind, message: string, opts: { status?: number, retryAfterMs?: number } = {}) {
+    super(message)
+    this.name = 'TokenError'
+    this.kind = kind
+    this.status = opts.status
+    this.retryAfterMs = opts.retryAfterMs
+  }
+}

@@ -1,0 +1,218 @@
+// Forwards one request to the instance over undici's dispatch API and streams the answer back:
+// bodies are never held in memory (except small ones kept to replay after a 401), backpressure
+// runs both ways, a client that leaves aborts the upstream request, and an upstream that
+// breaks mid-answer breaks the client connection rather than leaving it hanging.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { envelopeText } from './envelope.js'
+import { WAP_ERR_NO_TOKEN } from './errors.js'
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
+import { TokenUnavailable, type Token, type TokenProvider } from './tokens.js'
+import { BodyTooLarge, classify, errorFor } from './upstream-errors.js'
+
+/** Bodies up to this size are buffered so a request refused with 401 can be replayed with a new token. */
+export const REPLAYABLE_BODY_BYTES = 1024 * 1024
+
+export type ForwardedRoute = 'api' | 'report'
+
+export interface ForwardObserver {
+  /** the instance answered (status), after `seconds` */
+  upstreamAnswered?: (route: ForwardedRoute, method: string, status: number, seconds: number) => void
+  /** a request was replayed with a new token after the instance refused the old one */
+  retriedAfter401?: () => void
+}
+
+export interface Forwarder {
+  readonly dispatcher: Dispatcher
+  readonly origin: string
+  readonly host: string
+  readonly tokens: TokenProvider
+  readonly timeoutMs: number
+  readonly bodyLimit: number
+  readonly observer: ForwardObserver
+}
+
+type Body = Buffer | Readable | null
+
+export async function forward (fw: Forwarder, route: ForwardedRoute, req: IncomingMessage, res: ServerResponse, requestId: string, log: FastifyBaseLogger): Promise<void> {
+  const declared = req.headers['content-length']
+  const length = declared === undefined ? undefined : Number(declared)
+  const chunked = req.headers['transfer-encoding'] !== undefined
+  const hasBody = chunked || (length !== undefined && length > 0)
+  let token = fw.tokens.peek()
+  if (token === undefined) {
+    try {
+      token = await fw.tokens.get()
+    } catch (err) {
+      noToken(res, err, hasBody)
+      return
+    }
+  }
+  if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
+    writeError(res, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
+    return
+  }
+  let body: Body
+  try {
+    body = hasBody ? await bodyOf(req, chunked, length, fw.bodyLimit) : null
+  } catch {
+    return // the client went away while sending a small body: nobody to answer
+  }
+  new Attempt(fw, route, req, res, requestId, log, body).send(token)
+}
+
+async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {
+  if (!chunked && length !== undefined && length <= REPLAYABLE_BODY_BYTES) {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks)
+  }
+  // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
+  return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
+}
+
+async function * limited (req: IncomingMessage, limit: number): AsyncIterable<Buffer> {
+  let seen = 0
+  for await (const chunk of req) {
+    seen += (chunk as Buffer).length
+    if (seen > limit) throw new BodyTooLarge(limit)
+    yield chunk as Buffer
+  }
+}
+
+/** One forwarded request, possibly sent twice: a 401 answer to a replayable request is retried once with a new token. */
+class Attempt implements Dispatcher.DispatchHandler {
+  #token: Token | undefined
+  #controller: Dispatcher.DispatchController | undefined
+  #retrying = false
+  #retried = false
+  #finished = false
+  #started = 0
+
+  constructor (
+    readonly fw: Forwarder,
+    readonly route: ForwardedRoute,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly requestId: string,
+    readonly log: FastifyBaseLogger,
+    readonly body: Body
+  ) {
+    res.once('close', () => {
+      if (!this.#finished) this.#controller?.abort(new Error('the client closed the connection'))
+    })
+  }
+
+  send (token: Token): void {
+    this.#token = token
+    this.#retrying = false
+    this.#started = performance.now()
+    this.fw.dispatcher.dispatch({
+      origin: this.fw.origin,
+      path: this.req.url as string,
+      method: this.req.method as Dispatcher.HttpMethod,
+      headers: upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.requestId),
+      body: this.body,
+      headersTimeout: this.fw.timeoutMs,
+      bodyTimeout: this.fw.timeoutMs
+    }, this)
+  }
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    if (this.res.destroyed) controller.abort(new Error('the client closed the connection'))
+  }
+
+  onResponseStart (controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.fw.observer.upstreamAnswered?.(this.route, this.req.method as string, status, (performance.now() - this.#started) / 1000)
+    // A refused token is dropped (once, however many requests meet it); a replayable request
+    // is then sent again with the new one, others get this 401 while the refresh happens.
+    if (status === 401 && this.fw.tokens.reject(this.#token as Token) && !this.#retried && this.#replayable()) {
+      this.#retrying = true // drain this answer, then replay
+      return
+    }
+    try {
+      this.res.writeHead(status, clientResponseHeaders(headers, this.requestId))
+    } catch (err) {
+      // a header node refuses to send (invalid characters): the answer cannot be relayed
+      this.log.warn({ err: { code: (err as { code?: string }).code } }, 'the instance sent a response header that cannot be relayed')
+      controller.abort(err as Error)
+    }
+  }
+
+  onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#retrying) return
+    if (!this.res.write(chunk)) {
+      controller.pause()
+      this.res.once('drain', () => controller.resume())
+    }
+  }
+
+  onResponseEnd (): void {
+    if (this.#retrying) {
+      this.#retried = true
+      this.#retry().catch(() => {})
+      return
+    }
+    this.#finished = true
+    this.res.end()
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#finished = true
+    const { kind, code } = classify(err)
+    if (this.res.headersSent || this.res.destroyed) {
+      // mid-answer: the only honest signal left is closing the connection
+      this.res.destroy()
+      return
+    }
+    if (kind === 'client-gone') {
+      this.res.destroy()
+      return
+    }
+    this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
+    writeError(this.res, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
+  }
+
+  #replayable (): boolean {
+    return this.body === null || Buffer.isBuffer(this.body)
+  }
+
+  async #retry (): Promise<void> {
+    let next: Token
+    try {
+      next = await this.fw.tokens.get()
+    } catch (err) {
+      this.#finished = true
+      noToken(this.res, err, false)
+      return
+    }
+    if (this.res.destroyed) return
+    this.fw.observer.retriedAfter401?.()
+    this.send(next)
+  }
+}
+
+function noToken (res: ServerResponse, err: unknown, unreadBody: boolean): void {
+  const reason = err instanceof TokenUnavailable ? err : new TokenUnavailable('the token request failed', 5000)
+  writeError(res, new WAP_ERR_NO_TOKEN(reason.message), unreadBody, { 'retry-after': String(reason.retryAfterSeconds) })
+}
+
+/** Answers locally in the Wavefront envelope; closes the connection if the request body was not read. */
+export function writeError (res: ServerResponse, err: Error & { statusCode?: number }, unreadBody: boolean, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy()
+    return
+  }
+  const status = err.statusCode ?? 502
+  const text = envelopeText(status, err.message)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...(unreadBody ? { connection: 'close' } : {}),
+    ...headers
+  })
+  res.end(text)
+}

@@ -1,0 +1,48 @@
+// Header hygiene at the boundary: hop-by-hop headers (RFC 9110 §7.6.1) and any header a
+// Connection header names stop here in both directions; the client's Authorization is
+// replaced and Host becomes the instance's.
+import type { IncomingHttpHeaders } from 'node:http'
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']
+
+// expect: node already answered 100-continue to the client; proxy-authorization is meant for us, never upstream.
+const DROP_FROM_REQUEST = new Set([...HOP_BY_HOP, 'host', 'authorization', 'proxy-authorization', 'expect', 'x-request-id'])
+const DROP_FROM_RESPONSE = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'x-request-id'])
+
+export function upstreamRequestHeaders (incoming: IncomingHttpHeaders, host: string, bearer: string, requestId: string): Record<string, string | string[]> {
+  const named = connectionNamed(incoming.connection)
+  const out: Record<string, string | string[]> = {}
+  for (const name in incoming) {
+    const value = incoming[name]
+    if (value === undefined || DROP_FROM_REQUEST.has(name) || (named !== undefined && named.has(name))) continue
+    out[name] = value
+  }
+  out.host = host
+  out.authorization = bearer
+  out['x-request-id'] = requestId
+  return out
+}
+
+export function clientResponseHeaders (upstream: IncomingHttpHeaders, requestId: string): Record<string, string | string[]> {
+  const named = connectionNamed(upstream.connection)
+  const out: Record<string, string | string[]> = {}
+  for (const name in upstream) {
+    const value = upstream[name]
+    if (value === undefined || DROP_FROM_RESPONSE.has(name) || (named !== undefined && named.has(name))) continue
+    out[name] = value
+  }
+  out['x-request-id'] = requestId
+  return out
+}
+
+/** Header names listed in a Connection header; undefined in the usual case of none. */
+function connectionNamed (connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined
+  const names = (Array.isArray(connection) ? connection.join(',') : connection).toLowerCase().split(',')
+  const set = new Set<string>()
+  for (const n of names) {
+    const t = n.trim()
+    if (t !== '' && t !== 'close' && t !== 'keep-alive') set.add(t)
+  }
+  return set.size === 0 ? undefined : set
+}

@@ -1,0 +1,50 @@
+// The process around the app: listen, log the start line, drain on SIGTERM/SIGINT, exit 0.
+import closeWithGrace from 'close-with-grace'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.js'
+import type { Config } from './config.js'
+import { isLoopbackHost } from './guards.js'
+import { createLogger, SecretValues } from './log.js'
+import { VERSION } from './version.js'
+
+export interface RunningProxy {
+  readonly app: FastifyInstance
+  readonly log: Logger
+  readonly url: string
+}
+
+export async function serve (config: Config): Promise<RunningProxy> {
+  const secrets = new SecretValues()
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets })
+  const app = await buildApp(config, { log, secrets })
+  // Listening on the raw server keeps the start-up log to our one structured line.
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject)
+    app.server.listen({ host: config.host, port: config.port }, resolve)
+  })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  log.info({ event: 'started', version: VERSION, mode: config.credentials.mode, instance: config.wavefrontOrigin, listen: url }, `wavefront-auth-proxy ${VERSION} listening on ${url}, forwarding to ${config.wavefrontOrigin} (${config.credentials.mode})`)
+  if (!isLoopbackHost(config.host)) {
+    log.warn({ event: 'exposed' }, `listening on ${config.host}, not loopback: anyone who can reach this address acts with the configured credential. Restrict who can connect (ALLOWED_CLIENTS, a NetworkPolicy) and set ALLOWED_HOSTS; see Security in the README`)
+  }
+  drainOnSignals(app, log, config.shutdownGraceMs)
+  return { app, log, url }
+}
+
+/** In-flight requests get `graceMs` to finish; then remaining connections are cut and the process exits 0. */
+function drainOnSignals (app: FastifyInstance, log: Logger, graceMs: number): void {
+  closeWithGrace({ delay: graceMs + 5_000, logger: false, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
+    log.info({ event: 'stopping', signal }, `received ${String(signal)}: no longer accepting connections, draining in-flight requests (up to ${graceMs} ms)`)
+    const deadline = setTimeout(() => {
+      log.warn({ event: 'drain_timeout' }, `in-flight requests did not finish within SHUTDOWN_GRACE_MS (${graceMs} ms): closing their connections`)
+      app.server.closeAllConnections()
+    }, graceMs)
+    await app.close()
+    clearTimeout(deadline)
+    log.info({ event: 'stopped' }, 'stopped')
+    await new Promise<void>((resolve) => { log.flush(() => resolve()) })
+  })
+}
