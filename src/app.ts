@@ -2,15 +2,18 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { AccessLog } from './access-log.js'
 import type { Config } from './config.js'
 import { createTokenProvider } from './credentials/provider.js'
 import { envelopeText, sendEnvelope } from './envelope.js'
 import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { checkTarget, Guards } from './guards.js'
 import { registerHealth } from './health.js'
+import { Lifecycle } from './lifecycle.js'
 import type { SecretValues } from './log.js'
+import { Metrics, registerMetrics } from './metrics.js'
 import { registerForwarding } from './proxy.js'
 import type { TokenProvider } from './tokens.js'
 import { createDispatchers } from './upstream.js'
@@ -23,6 +26,7 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     tokens: TokenProvider
+    lifecycle: Lifecycle
   }
 }
 
@@ -35,24 +39,37 @@ export function requestIdOf (req: IncomingMessage): string {
 }
 
 export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const accessLog = new AccessLog()
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }), // one access line per request instead
+    logController: accessLog,
     genReqId: requestIdOf,
     exposeHeadRoutes: false, // HEAD is forwarded as HEAD, not answered from GET
-    return503OnClosing: true,
+    return503OnClosing: false, // draining requests get our own envelope, see Lifecycle
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError
   })
   app.server.on('connect', refuseConnect)
 
   rememberSecrets(config, deps.secrets)
+  const mode = config.credentials.mode
+  const metrics = config.metrics ? new Metrics(mode) : undefined
   const dispatchers = createDispatchers(config)
-  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log: deps.log, secrets: deps.secrets })
+  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log: deps.log, secrets: deps.secrets, ...(metrics === undefined ? {} : { observer: metrics.tokenObserver }) })
+  const lifecycle = new Lifecycle()
   app.decorate('tokens', tokens)
+  app.decorate('lifecycle', lifecycle)
 
-  registerHealth(app, tokens, config.credentials.mode)
+  registerHealth(app, tokens, mode, lifecycle)
+  if (metrics !== undefined) {
+    metrics.trackTokens(tokens)
+    registerMetrics(app, metrics)
+    accessLog.onComplete((request, reply, route) => {
+      if (route === 'api' || route === 'report') metrics.request(route, request.raw.method as string, reply.raw.statusCode)
+    })
+  }
   registerForwarding(app, {
+    lifecycle,
     forwarder: {
       dispatcher: dispatchers.instance,
       origin: config.wavefrontOrigin,
@@ -60,13 +77,17 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
       tokens,
       timeoutMs: config.upstreamTimeoutMs,
       bodyLimit: config.bodyLimit,
-      observer: {}
+      observer: metrics?.forwardObserver ?? {},
+      lifecycle
     },
-    guards: new Guards(config)
+    guards: new Guards(config),
+    refused: (reason) => metrics?.refused(reason),
+    abandoned: (request, reply) => { accessLog.requestCompleted(new Error('the client connection closed early'), request, reply) }
   })
 
   app.setNotFoundHandler(async (request, reply) => {
     const refusal = checkTarget(request.raw.url ?? '')
+    metrics?.refused(refusal?.reason ?? 'not_found')
     const err = refusal?.error ?? new WAP_ERR_NOT_FOUND()
     return await sendEnvelope(reply, err.statusCode, err.message)
   })

@@ -81,6 +81,12 @@ export const WAP_ERR_PATH_NOT_ALLOWED = createError(
   403
 )
 
+export const WAP_ERR_SHUTTING_DOWN = createError(
+  'WAP_ERR_SHUTTING_DOWN',
+  'The proxy is shutting down and takes no new requests: retry, and another replica or the restarted proxy will answer',
+  503
+)
+
 export const WAP_ERR_UNEXPECTED = createError(
   'WAP_ERR_UNEXPECTED',
   'The proxy failed unexpectedly while handling the request: retry; if it persists, report it with the request id',

@@ -4,13 +4,15 @@
 // breaks mid-answer breaks the client connection rather than leaving it hanging.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import type { FastifyBaseLogger } from 'fastify'
+import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
 import { envelopeText } from './envelope.js'
 import { WAP_ERR_NO_TOKEN } from './errors.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
+import type { Lifecycle } from './lifecycle.js'
 import { TokenUnavailable, type Token, type TokenProvider } from './tokens.js'
-import { BodyTooLarge, classify, errorFor } from './upstream-errors.js'
+import { BodyTooLarge, classify, errorFor, type UpstreamFailure } from './upstream-errors.js'
+import { recordBytesSent } from './access-log.js'
 
 /** Bodies up to this size are buffered so a request refused with 401 can be replayed with a new token. */
 export const REPLAYABLE_BODY_BYTES = 1024 * 1024
@@ -22,6 +24,10 @@ export interface ForwardObserver {
   upstreamAnswered?: (route: ForwardedRoute, method: string, status: number, seconds: number) => void
   /** a request was replayed with a new token after the instance refused the old one */
   retriedAfter401?: () => void
+  /** forwarding failed before or during the answer */
+  upstreamFailed?: (kind: UpstreamFailure) => void
+  /** answered locally, never reaching the instance */
+  refused?: (reason: 'no_token' | 'body_too_large') => void
 }
 
 export interface Forwarder {
@@ -32,11 +38,13 @@ export interface Forwarder {
   readonly timeoutMs: number
   readonly bodyLimit: number
   readonly observer: ForwardObserver
+  readonly lifecycle: Lifecycle
 }
 
 type Body = Buffer | Readable | null
 
-export async function forward (fw: Forwarder, route: ForwardedRoute, req: IncomingMessage, res: ServerResponse, requestId: string, log: FastifyBaseLogger): Promise<void> {
+/** `onAbandoned` runs if the connection closes before the answer was complete. */
+export async function forward (fw: Forwarder, route: ForwardedRoute, req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger, onAbandoned: () => void): Promise<void> {
   const declared = req.headers['content-length']
   const length = declared === undefined ? undefined : Number(declared)
   const chunked = req.headers['transfer-encoding'] !== undefined
@@ -46,11 +54,13 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
     try {
       token = await fw.tokens.get()
     } catch (err) {
+      fw.observer.refused?.('no_token')
       noToken(res, err, hasBody)
       return
     }
   }
   if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
+    fw.observer.refused?.('body_too_large')
     writeError(res, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
     return
   }
@@ -60,7 +70,7 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
   } catch {
     return // the client went away while sending a small body: nobody to answer
   }
-  new Attempt(fw, route, req, res, requestId, log, body).send(token)
+  new Attempt(fw, route, req, res, requestId, log, body, onAbandoned).send(token)
 }
 
 async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {
@@ -88,8 +98,8 @@ class Attempt implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined
   #retrying = false
   #retried = false
-  #finished = false
   #started = 0
+  #bytes = 0
 
   constructor (
     readonly fw: Forwarder,
@@ -97,11 +107,14 @@ class Attempt implements Dispatcher.DispatchHandler {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly requestId: string,
-    readonly log: FastifyBaseLogger,
-    readonly body: Body
+    readonly log: Logger,
+    readonly body: Body,
+    readonly onAbandoned: () => void
   ) {
     res.once('close', () => {
-      if (!this.#finished) this.#controller?.abort(new Error('the client closed the connection'))
+      if (res.writableFinished) return
+      this.#controller?.abort(new Error('the client closed the connection'))
+      this.onAbandoned()
     })
   }
 
@@ -109,11 +122,13 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.#token = token
     this.#retrying = false
     this.#started = performance.now()
+    const headers = upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.requestId)
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ headers, retry: this.#retried }, 'forwarding to the instance')
     this.fw.dispatcher.dispatch({
       origin: this.fw.origin,
       path: this.req.url as string,
       method: this.req.method as Dispatcher.HttpMethod,
-      headers: upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.requestId),
+      headers,
       body: this.body,
       headersTimeout: this.fw.timeoutMs,
       bodyTimeout: this.fw.timeoutMs
@@ -127,6 +142,7 @@ class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseStart (controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
     this.fw.observer.upstreamAnswered?.(this.route, this.req.method as string, status, (performance.now() - this.#started) / 1000)
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ status, headers }, 'the instance answered')
     // A refused token is dropped (once, however many requests meet it); a replayable request
     // is then sent again with the new one, others get this 401 while the refresh happens.
     if (status === 401 && this.fw.tokens.reject(this.#token as Token) && !this.#retried && this.#replayable()) {
@@ -134,7 +150,9 @@ class Attempt implements Dispatcher.DispatchHandler {
       return
     }
     try {
-      this.res.writeHead(status, clientResponseHeaders(headers, this.requestId))
+      const out = clientResponseHeaders(headers, this.requestId)
+      if (this.fw.lifecycle.draining) out.connection = 'close' // let the client go before we do
+      this.res.writeHead(status, out)
     } catch (err) {
       // a header node refuses to send (invalid characters): the answer cannot be relayed
       this.log.warn({ err: { code: (err as { code?: string }).code } }, 'the instance sent a response header that cannot be relayed')
@@ -144,6 +162,7 @@ class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#retrying) return
+    this.#bytes += chunk.length
     if (!this.res.write(chunk)) {
       controller.pause()
       this.res.once('drain', () => controller.resume())
@@ -156,15 +175,18 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.#retry().catch(() => {})
       return
     }
-    this.#finished = true
+    recordBytesSent(this.res, this.#bytes)
     this.res.end()
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
-    this.#finished = true
     const { kind, code } = classify(err)
     if (this.res.headersSent || this.res.destroyed) {
       // mid-answer: the only honest signal left is closing the connection
+      if (kind !== 'client-gone') {
+        this.fw.observer.upstreamFailed?.(kind)
+        this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'the instance connection broke mid-answer: closing the client connection')
+      }
       this.res.destroy()
       return
     }
@@ -172,6 +194,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.res.destroy()
       return
     }
+    this.fw.observer.upstreamFailed?.(kind)
     this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
     writeError(this.res, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
   }
@@ -185,7 +208,6 @@ class Attempt implements Dispatcher.DispatchHandler {
     try {
       next = await this.fw.tokens.get()
     } catch (err) {
-      this.#finished = true
       noToken(this.res, err, false)
       return
     }

@@ -3,14 +3,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { CredentialMode } from './credentials/resolve.js'
 import { sendEnvelope } from './envelope.js'
+import type { Lifecycle } from './lifecycle.js'
 import type { TokenProvider } from './tokens.js'
 
-export function registerHealth (app: FastifyInstance, tokens: TokenProvider, mode: CredentialMode): void {
-  app.get('/healthz', async (_req, reply) => {
+export function registerHealth (app: FastifyInstance, tokens: TokenProvider, mode: CredentialMode, lifecycle: Lifecycle): void {
+  app.get('/healthz', { config: { name: 'healthz' } }, async (_req, reply) => {
     return await reply.send({ status: { result: 'OK', message: 'serving', code: 200 } })
   })
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { config: { name: 'readyz' } }, async (_req, reply) => {
+    if (lifecycle.draining) return await sendEnvelope(reply, 503, 'not ready: shutting down')
     const readiness = tokens.readiness()
     if (!readiness.ready) return await sendEnvelope(reply, 503, `not ready: ${readiness.reason ?? 'no valid access token'}`)
     const expiresIn = readiness.expiresInMs

@@ -57,7 +57,8 @@ export function createLogger (opts: LogOptions): Logger {
     // pino-pretty is optional (absent from production images): colour when a person is watching.
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } })
   }
-  return pino(options, opts.destination ?? pino.destination({ dest: 1, sync: false, minLength: 0 }))
+  // Synchronous writes: lines appear in order and none is lost when the process exits.
+  return pino(options, opts.destination ?? pino.destination({ dest: 1, sync: true }))
 }
 
 function wantsPretty (format: LogOptions['format']): boolean {

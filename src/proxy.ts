@@ -1,17 +1,23 @@
 // The forwarded routes: /api/v2/** and /report go to the same paths on the instance. A request
 // reads top to bottom: target hygiene → guards → token → forward → answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { WAP_ERR_UNEXPECTED } from './errors.js'
+import type { Logger } from 'pino'
+import { WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
 import { forward, writeError, type ForwardedRoute, type Forwarder } from './forward.js'
-import { checkTarget, type Guards, type RefusalReason } from './guards.js'
+import { checkTarget, type Guards } from './guards.js'
+import type { Lifecycle } from './lifecycle.js'
+import type { LocalRefusal } from './metrics.js'
 
 export const FORWARDED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 export interface ForwardingOptions {
+  readonly lifecycle: Lifecycle
   readonly forwarder: Forwarder
   readonly guards: Guards
-  /** a request refused locally, by reason (metrics) */
-  readonly refused?: (reason: RefusalReason) => void
+  /** a request answered locally, by reason (metrics) */
+  readonly refused: (reason: LocalRefusal) => void
+  /** the client connection closed before the answer was complete (access log) */
+  readonly abandoned: (request: FastifyRequest, reply: FastifyReply) => void
 }
 
 export function registerForwarding (app: FastifyInstance, opts: ForwardingOptions): void {
@@ -22,20 +28,25 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
   const handlerFor = (route: ForwardedRoute) => (request: FastifyRequest, reply: FastifyReply): void => {
     const raw = request.raw
     const url = raw.url as string
-    const refusal = checkTarget(url) ?? opts.guards.check(raw, pathOf(url))
     reply.hijack() // from here the raw response is ours: undici streams straight into it
+    if (opts.lifecycle.draining) {
+      opts.refused('shutting_down')
+      writeError(reply.raw, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
+      return
+    }
+    const refusal = checkTarget(url) ?? opts.guards.check(raw, pathOf(url))
     if (refusal !== undefined) {
-      opts.refused?.(refusal.reason)
+      opts.refused(refusal.reason)
       writeError(reply.raw, refusal.error, hasBody(raw.headers))
       return
     }
-    forward(opts.forwarder, route, raw, reply.raw, request.id, request.log).catch((err: unknown) => {
+    forward(opts.forwarder, route, raw, reply.raw, request.id, request.log as unknown as Logger, () => { opts.abandoned(request, reply) }).catch((err: unknown) => {
       request.log.error({ err }, 'forwarding failed unexpectedly')
       writeError(reply.raw, new WAP_ERR_UNEXPECTED(), true)
     })
   }
-  app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api') })
-  app.route({ method: FORWARDED_METHODS, url: '/report', handler: handlerFor('report') })
+  app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
+  app.route({ method: FORWARDED_METHODS, url: '/report', handler: handlerFor('report'), config: { name: 'report' } })
 }
 
 function pathOf (url: string): string {

@@ -37,6 +37,11 @@ export async function serve (config: Config): Promise<RunningProxy> {
 /** In-flight requests get `graceMs` to finish; then remaining connections are cut and the process exits 0. */
 function drainOnSignals (app: FastifyInstance, log: Logger, graceMs: number): void {
   closeWithGrace({ delay: graceMs + 5_000, logger: false, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
+    app.lifecycle.draining = true
+    app.server.close() // stop listening now; app.close() below waits for the connections
+    // Connections that go idle as their last response finishes are closed as they do.
+    const sweep = setInterval(() => { app.server.closeIdleConnections() }, 50)
+    app.server.closeIdleConnections()
     log.info({ event: 'stopping', signal }, `received ${String(signal)}: no longer accepting connections, draining in-flight requests (up to ${graceMs} ms)`)
     const deadline = setTimeout(() => {
       log.warn({ event: 'drain_timeout' }, `in-flight requests did not finish within SHUTDOWN_GRACE_MS (${graceMs} ms): closing their connections`)
@@ -44,7 +49,7 @@ function drainOnSignals (app: FastifyInstance, log: Logger, graceMs: number): vo
     }, graceMs)
     await app.close()
     clearTimeout(deadline)
+    clearInterval(sweep)
     log.info({ event: 'stopped' }, 'stopped')
-    await new Promise<void>((resolve) => { log.flush(() => resolve()) })
   })
 }
