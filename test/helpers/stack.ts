@@ -40,6 +40,8 @@ export interface RunningTestProxy {
   readonly config: Config
   /** every log line the proxy wrote, as text */
   readonly logs: string[]
+  /** resolves with the first log record (already written or still to come) that matches */
+  logged: (match: (record: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>
   close: () => Promise<void>
 }
 
@@ -83,12 +85,26 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
 export async function startProxy (t: Teardown, env: Record<string, string>): Promise<RunningTestProxy> {
   const config = loadConfig({ env, argv: [] })
   const logs: string[] = []
+  const waiters: Array<{ match: (r: Record<string, unknown>) => boolean, resolve: (r: Record<string, unknown>) => void }> = []
   const destination = new Writable({
     write (chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(line)
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue
+        logs.push(line)
+        const record = JSON.parse(line) as Record<string, unknown>
+        for (const w of waiters.filter((w) => w.match(record))) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(record)
+        }
+      }
       done()
     }
   })
+  const logged = async (match: (r: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
+    const found = logRecords(logs).find(match)
+    if (found !== undefined) return found
+    return await new Promise((resolve) => waiters.push({ match, resolve }))
+  }
   const secrets = new SecretValues()
   const log = createLogger({ level: config.logLevel, format: 'json', secrets, destination })
   const app = await buildApp(config, { log, secrets })
@@ -102,7 +118,7 @@ export async function startProxy (t: Teardown, env: Record<string, string>): Pro
     await app.close()
   }
   t.teardown(close)
-  return { app, url: `http://127.0.0.1:${port}`, port, config, logs, close }
+  return { app, url: `http://127.0.0.1:${port}`, port, config, logs, logged, close }
 }
 
 /** Parsed JSON log lines, for assertions on fields. */
