@@ -6,7 +6,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino'
 import { AccessLog } from './access-log.js'
 import type { Config } from './config.js'
-import { createTokenProvider } from './credentials/provider.js'
+import { createTokenProvider, secretFilesOf } from './credentials/provider.js'
+import { credentialRefs } from './credentials/resolve.js'
+import { watchSecretFiles } from './credentials/secret-watch.js'
 import { envelopeText, sendEnvelope } from './envelope.js'
 import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { checkTarget, Guards } from './guards.js'
@@ -16,6 +18,7 @@ import type { SecretValues } from './log.js'
 import { Metrics, registerMetrics } from './metrics.js'
 import { registerForwarding } from './proxy.js'
 import type { TokenProvider } from './tokens.js'
+import { isSecret } from './settings.js'
 import { createDispatchers } from './upstream.js'
 
 export interface AppDeps {
@@ -85,6 +88,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     abandoned: (request, reply) => { accessLog.requestCompleted(new Error('the client connection closed early'), request, reply) }
   })
 
+  // Local answers carry the request id; forwarded ones get it in forward.ts (hijacked replies skip onSend).
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
   app.setNotFoundHandler(async (request, reply) => {
     const refusal = checkTarget(request.raw.url ?? '')
     metrics?.refused(refusal?.reason ?? 'not_found')
@@ -102,8 +107,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     return await sendEnvelope(reply, status, message)
   })
 
+  const stopWatching = watchSecretFiles(secretFilesOf(config), () => { tokens.credentialsChanged() })
   app.addHook('onReady', async () => { tokens.start() })
   app.addHook('onClose', async () => {
+    stopWatching()
     tokens.close()
     await Promise.all([dispatchers.instance.close(), dispatchers.csp.close()])
   })
@@ -114,8 +121,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
 /** Credential values are scrubbed from every log line, whatever field they turn up in. */
 function rememberSecrets (config: Config, secrets: SecretValues): void {
   const c = config.credentials
-  const refs = c.mode === 'csp-app' ? [c.appSecret] : c.mode === 'csp-api-token' ? [c.apiToken] : [c.token]
-  for (const ref of refs) secrets.add(ref.value)
+  for (const ref of credentialRefs(c)) if (isSecret(ref.env)) secrets.add(ref.value)
   // The app secret also travels base64-encoded inside the Basic header sent to CSP.
   if (c.mode === 'csp-app') secrets.add(Buffer.from(`${c.appId.value}:${c.appSecret.value}`).toString('base64'))
 }

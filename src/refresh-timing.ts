@@ -20,11 +20,9 @@ export function tokenTimes (requestedAt: number, lifetimeMs: number): TokenTimes
   return { usableUntil, refreshAt: usableUntil - lead }
 }
 
-/** A 401 from the instance drops a token only once it has been in use this long: a brand-new
- * token that is refused points at permissions, and refetching it per request would hammer CSP. */
-export function rejectGraceMs (lifetimeMs: number): number {
-  return Math.min(lifetimeMs * 0.25, 10_000)
-}
+/** A 401 from the instance refreshes the token at most this often: when fresh tokens are refused
+ * too (a permission problem, not a revocation), refetching per request would hammer CSP. */
+export const MIN_REJECTION_REFRESH_INTERVAL_MS = 10_000
 
 export interface BackoffPolicy {
   readonly baseMs: number

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { FetchedToken } from './credentials/csp.js'
 import { TokenError, type TokenFailureKind } from './errors.js'
-import { BACKOFF, backoffDelay, rejectGraceMs, tokenTimes } from './refresh-timing.js'
+import { BACKOFF, backoffDelay, MIN_REJECTION_REFRESH_INTERVAL_MS, tokenTimes } from './refresh-timing.js'
 
 export interface Token {
   /** the opaque bearer value: never logged */
@@ -37,6 +37,8 @@ export interface TokenProvider {
   /** the instance answered 401 with this token; true when a different token is (or soon will be) available */
   reject: (token: Token) => boolean
   readiness: () => Readiness
+  /** a mounted credential file changed: use the new value without a restart */
+  credentialsChanged: () => void
   close: () => void
 }
 
@@ -68,6 +70,7 @@ export class TokenSource implements TokenProvider {
   #inflight: Promise<Token> | undefined
   #failure: Failure | undefined
   #timer: NodeJS.Timeout | undefined
+  #lastRejectionRefresh = -Infinity
   readonly #closing = new AbortController()
 
   constructor (opts: TokenSourceOptions) {
@@ -97,11 +100,19 @@ export class TokenSource implements TokenProvider {
   reject (token: Token): boolean {
     const current = this.#cache.get(this.#key)
     if (current !== token) return current !== undefined || this.#inflight !== undefined // already replaced: many concurrent 401s, one refresh
-    if (Date.now() - token.obtainedAt < rejectGraceMs(token.lifetimeMs)) return false
+    if (Date.now() - this.#lastRejectionRefresh < MIN_REJECTION_REFRESH_INTERVAL_MS) return false
+    this.#lastRejectionRefresh = Date.now()
     this.#opts.log.warn({ event: 'token_rejected' }, 'the Wavefront instance rejected the access token (HTTP 401): fetching a new one')
     this.#cache.delete(this.#key)
     this.#refresh().catch(() => {})
     return true
+  }
+
+  credentialsChanged (): void {
+    if (this.#opts.identity() === this.#key && this.#failure === undefined) return // same credential: nothing to do
+    // The current token stays in use until the new one arrives: if the new secret is wrong, nothing breaks early.
+    this.#opts.log.info({ event: 'credentials_changed' }, 'a credential file changed: fetching a token with the new value')
+    this.#refresh().catch(() => {})
   }
 
   readiness (): Readiness {

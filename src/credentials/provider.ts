@@ -8,6 +8,7 @@ import { TokenSource, type TokenObserver, type TokenProvider } from '../tokens.j
 import { apiTokenRequest } from './api-token.js'
 import { appTokenRequest } from './app.js'
 import { requestCspToken, type CspTokenRequest } from './csp.js'
+import { credentialRefs } from './resolve.js'
 import { SecretReader } from './secrets.js'
 import { StaticTokenProvider } from './static.js'
 
@@ -22,7 +23,7 @@ export interface ProviderDeps {
 export function createTokenProvider (config: Config, deps: ProviderDeps): TokenProvider {
   const creds = config.credentials
   const secrets = new SecretReader(deps.log, deps.secrets)
-  if (creds.mode === 'static-token') return new StaticTokenProvider(secrets.read(creds.token))
+  if (creds.mode === 'static-token') return new StaticTokenProvider(() => secrets.read(creds.token), deps.log)
 
   const buildRequest = (): CspTokenRequest => creds.mode === 'csp-app'
     ? appTokenRequest(secrets.read(creds.appId), secrets.read(creds.appSecret), creds.orgId === undefined ? undefined : secrets.read(creds.orgId))
@@ -38,6 +39,11 @@ export function createTokenProvider (config: Config, deps: ProviderDeps): TokenP
     log: deps.log,
     ...(deps.observer === undefined ? {} : { observer: deps.observer })
   })
+}
+
+/** The mounted files the credential is read from, to watch for rotation. */
+export function secretFilesOf (config: Config): string[] {
+  return credentialRefs(config.credentials).flatMap((r) => r.file === undefined ? [] : [r.file])
 }
 
 /** A one-way digest of everything that decides which token CSP issues: never the secret itself. */

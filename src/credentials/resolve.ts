@@ -19,6 +19,12 @@ export type Credentials =
   | { readonly mode: 'csp-api-token', readonly apiToken: SecretRef }
   | { readonly mode: 'static-token', readonly token: SecretRef }
 
+/** Every value the configured mode uses, secrets and identifiers alike. */
+export function credentialRefs (c: Credentials): SecretRef[] {
+  const refs = c.mode === 'csp-app' ? [c.appId, c.appSecret, c.orgId] : c.mode === 'csp-api-token' ? [c.apiToken] : [c.token]
+  return refs.filter((r): r is SecretRef => r !== undefined)
+}
+
 const MODES_HELP = 'set exactly one of: CSP_APP_ID with CSP_APP_SECRET (server-to-server app), CSP_API_TOKEN (user account API token), or WAVEFRONT_TOKEN (original subscription); each also has a _FILE form'
 
 export function resolveCredentials (layers: readonly Layer[], problems: string[]): Credentials | undefined {

@@ -1,16 +1,25 @@
 // Original-subscription mode: the Wavefront API token is the bearer value; nothing to exchange.
+import type { Logger } from 'pino'
 import type { Readiness, Token, TokenProvider } from '../tokens.js'
 
 export class StaticTokenProvider implements TokenProvider {
   #token: Token
+  readonly #read: () => string
+  readonly #log: Logger
 
-  constructor (value: string) {
-    this.#token = staticToken(value)
+  /** `read` returns the current token value, re-reading WAVEFRONT_TOKEN_FILE when there is one */
+  constructor (read: () => string, log: Logger) {
+    this.#read = read
+    this.#log = log
+    this.#token = staticToken(read())
   }
 
   /** a rotated WAVEFRONT_TOKEN_FILE takes effect for the next request */
-  replace (value: string): void {
+  credentialsChanged (): void {
+    const value = this.#read()
+    if (value === this.#token.value) return
     this.#token = staticToken(value)
+    this.#log.info({ event: 'credentials_changed' }, 'WAVEFRONT_TOKEN_FILE changed: sending the new token from now on')
   }
 
   start (): void {}
