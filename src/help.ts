@@ -1,5 +1,6 @@
 // --help and --print-config, both generated from the settings table.
 import type { Config } from './config.js'
+import { credentialRefs, type SecretRef } from './credentials/resolve.js'
 import { CONFIG_FILE_ENV, FILE_SUFFIX_ENV, FILE_SUFFIX_FLAG, FILE_SUFFIX_KEY, SETTINGS, type Setting } from './settings.js'
 
 export function helpText (): string {
@@ -67,10 +68,8 @@ export function printConfig (config: Config): string {
   return lines.join('\n') + '\n'
 }
 
-function credentialEntries (config: Config): Map<string, { value: string, file: string | undefined, source: string }> {
-  const c = config.credentials
-  const refs = c.mode === 'csp-app' ? [c.appId, c.appSecret, c.orgId] : c.mode === 'csp-api-token' ? [c.apiToken] : [c.token]
-  return new Map(refs.filter((r) => r !== undefined).map((r) => [r.env, r]))
+function credentialEntries (config: Config): Map<string, SecretRef> {
+  return new Map(credentialRefs(config.credentials).map((r) => [r.env, r]))
 }
 
 function effectiveValue (config: Config, s: Setting): unknown {

@@ -60,7 +60,8 @@ export class Metrics {
   readonly forwardObserver: ForwardObserver = {
     upstreamAnswered: (route, _method, _status, seconds) => { this.#upstreamSeconds.observe({ route }, seconds) },
     retriedAfter401: () => { this.#retries.inc() },
-    upstreamFailed: (kind: UpstreamFailure) => { this.#upstreamErrors.inc({ kind }) }
+    upstreamFailed: (kind: UpstreamFailure) => { this.#upstreamErrors.inc({ kind }) },
+    refused: (reason) => { this.refused(reason) }
   }
 
   /** A forwarded route's request completed: route and method come from a fixed set. */

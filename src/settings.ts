@@ -137,6 +137,7 @@ export const FILE_SUFFIX_ENV = '_FILE'
 export const FILE_SUFFIX_KEY = 'File'
 export const FILE_SUFFIX_FLAG = '-file'
 
-export function settingByKey (key: string): Setting | undefined {
-  return (SETTINGS as readonly Setting[]).find((s) => s.key === key)
+export function isSecret (env: string): boolean {
+  return (SETTINGS as readonly Setting[]).some((s) => s.env === env && s.secret === true)
 }
+
