@@ -1,17 +1,7 @@
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { call, envelopeMessage } from './helpers/http.js'
+import { freePort } from './helpers/ports.js'
 import { credentialsEnv, startFakes, startProxy, startStack } from './helpers/stack.js'
-
-/** A loopback port with nothing listening on it. */
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 t.test('no token: 503 with Retry-After and the reason, in the Wavefront envelope', async (t) => {
   const { proxy, instance } = await startStack(t, { mode: 'api-token', cspOptions: { apiTokens: [] } })
@@ -29,7 +19,7 @@ t.test('no token: 503 with Retry-After and the reason, in the Wavefront envelope
 
 t.test('CSP unreachable: 503 naming what to check', async (t) => {
   const { instance } = await startFakes(t)
-  const proxy = await startProxy(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: `http://127.0.0.1:${await closedPort()}`, PORT: '0', ...credentialsEnv('app') })
+  const proxy = await startProxy(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: `http://127.0.0.1:${await freePort()}`, PORT: '0', ...credentialsEnv('app') })
   const res = await call(`${proxy.url}/api/v2/source`)
   t.equal(res.status, 503)
   t.match(envelopeMessage(res).message, /CSP could not be reached \(ECONNREFUSED\): check CSP_BASE_URL, DNS and HTTPS_PROXY/)
@@ -38,7 +28,7 @@ t.test('CSP unreachable: 503 naming what to check', async (t) => {
 
 t.test('instance unreachable: 502 saying what to check, without the address', async (t) => {
   const { csp } = await startFakes(t)
-  const proxy = await startProxy(t, { WAVEFRONT_URL: `http://127.0.0.1:${await closedPort()}`, CSP_BASE_URL: csp.url, PORT: '0', ...credentialsEnv('app') })
+  const proxy = await startProxy(t, { WAVEFRONT_URL: `http://127.0.0.1:${await freePort()}`, CSP_BASE_URL: csp.url, PORT: '0', ...credentialsEnv('app') })
   const res = await call(`${proxy.url}/api/v2/source`)
   t.equal(res.status, 502)
   t.same(envelopeMessage(res), { result: 'ERROR', code: 502, message: 'The Wavefront instance could not be reached (ECONNREFUSED): check WAVEFRONT_URL, DNS and any HTTPS_PROXY setting' })
