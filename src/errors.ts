@@ -118,3 +118,15 @@ export class TokenError extends Error {
     this.retryAfterMs = opts.retryAfterMs
   }
 }
+
+export const WAP_ERR_HOST_INVALID = createError(
+  'WAP_ERR_HOST_INVALID',
+  'Refused: %s. Send exactly one Host header naming localhost, 127.0.0.1, [::1] or a name in ALLOWED_HOSTS',
+  400
+)
+
+export const WAP_ERR_TRANSFER_ENCODING = createError(
+  'WAP_ERR_TRANSFER_ENCODING',
+  'Refused: Transfer-Encoding %s is not supported. Send the body with Content-Length or Transfer-Encoding: chunked (compress it with Content-Encoding: gzip)',
+  501
+)

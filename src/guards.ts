@@ -1,11 +1,12 @@
 // Who may use the proxy, and with which requests. The proxy holds a powerful credential:
 // whoever can reach it acts with it, so every forwarded request passes these checks first.
-// Each check returns the error to answer with, or undefined.
-import type { IncomingMessage } from 'node:http'
+// A check returns the refusal to answer with, or undefined; Guards.check also says which CORS
+// headers an allowed origin gets and whether its preflight is answered locally.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { BlockList, isIPv4, isIPv6 } from 'node:net'
 import {
-  WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_CLIENT_NOT_ALLOWED, WAP_ERR_HOST_NOT_ALLOWED, WAP_ERR_ORIGIN_NOT_ALLOWED,
-  WAP_ERR_PATH_NOT_ALLOWED, WAP_ERR_READ_ONLY
+  WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_CLIENT_NOT_ALLOWED, WAP_ERR_HOST_INVALID, WAP_ERR_HOST_NOT_ALLOWED, WAP_ERR_ORIGIN_NOT_ALLOWED,
+  WAP_ERR_PATH_NOT_ALLOWED, WAP_ERR_READ_ONLY, WAP_ERR_TRANSFER_ENCODING
 } from './errors.js'
 
 export interface GuardOptions {
@@ -17,14 +18,35 @@ export interface GuardOptions {
 }
 
 export type GuardError = Error & { statusCode: number }
-export type RefusalReason = 'bad_target' | 'host' | 'origin' | 'client' | 'read_only' | 'path'
+export type RefusalReason = 'bad_target' | 'framing' | 'host' | 'origin' | 'client' | 'read_only' | 'path'
 
 export interface Refusal { readonly reason: RefusalReason, readonly error: GuardError }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
+/** What the guards decided for one forwarded request. */
+export interface Verdict {
+  /** answer locally with this error; undefined when the request may go on */
+  readonly refusal: Refusal | undefined
+  /** a CORS preflight from an allowed origin: answer it locally with 204, never forward it */
+  readonly preflight: boolean
+  /** headers every answer to this request carries: CORS for an allowed origin, else none */
+  readonly headers: Readonly<Record<string, string>>
+}
 
+export const FORWARDED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const READ_METHODS = ['GET', 'HEAD']
+/** What a browser page from an allowed origin may send besides the CORS-safelisted headers. */
+const CORS_ALLOWED_HEADERS = 'content-type, content-encoding, x-request-id'
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]'])
+const LOOPBACK = new BlockList()
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
+LOOPBACK.addAddress('::1', 'ipv6')
+
+/** Is this listen address reachable only from this machine? (127.0.0.0/8, ::1, localhost) */
 export function isLoopbackHost (host: string): boolean {
-  return LOOPBACK_NAMES.has(host.toLowerCase()) || host.startsWith('127.')
+  if (host.toLowerCase() === 'localhost') return true
+  if (isIPv4(host)) return LOOPBACK.check(host, 'ipv4')
+  return isIPv6(host) && LOOPBACK.check(host, 'ipv6')
 }
 
 /** Request-target hygiene, for every request: only origin-form paths with nothing that could
@@ -32,25 +54,49 @@ export function isLoopbackHost (host: string): boolean {
  * here is exactly what the instance sees. */
 export function checkTarget (url: string): Refusal | undefined {
   const problem = targetProblem(url)
-  return problem === undefined ? undefined : { reason: 'bad_target', error: new WAP_ERR_BAD_REQUEST_TARGET(problem) }
+  return problem === undefined ? undefined : badTarget(problem)
+}
+
+/** For the forwarded routes, also: the prefix is spelled literally. The router decodes
+ * (/%61pi/v2/ finds the /api/v2/ route) but the target is forwarded as sent. */
+export function checkForwardedTarget (url: string): Refusal | undefined {
+  return checkTarget(url) ?? (FORWARDED_PREFIX.test(url) ? undefined : badTarget('a percent-encoded /api/v2/ or /report prefix'))
+}
+
+const FORWARDED_PREFIX = /^(?:\/api\/v2\/|\/report(?:\?|$))/
+
+function badTarget (problem: string): Refusal {
+  return { reason: 'bad_target', error: new WAP_ERR_BAD_REQUEST_TARGET(problem) }
 }
 
 function targetProblem (url: string): string | undefined {
   if (url.charCodeAt(0) !== 47 /* / */) return 'not an origin-form path (absolute URLs and CONNECT are not proxied)'
+  if (/[\u0000-\u001f\u007f]|%00/i.test(url)) return 'control characters or NUL bytes'
+  if (url.includes('#')) return 'a fragment (#) in the request target'
   const q = url.indexOf('?')
   const path = q < 0 ? url : url.slice(0, q)
-  // fast path: nothing that could encode or spell a dot-segment or another path
-  if (!/[%\\.]/.test(path) && !/[\u0000-\u001f\u007f]/.test(url)) return undefined
-  if (/[\u0000-\u001f\u007f]/.test(url) || /%00/i.test(url)) return 'control characters or NUL bytes'
+  if (!/[%\\.]/.test(path)) return undefined // nothing that could encode or spell another path
   if (path.includes('\\') || /%5c/i.test(path)) return 'a backslash in the path'
   if (/%2f/i.test(path)) return 'an encoded slash (%2F) in the path'
-  if (/%25(2e|2f|5c|00)/i.test(path)) return 'double percent-encoding in the path'
+  if (/%25(2e|2f|5c|00|3b)/i.test(path)) return 'double percent-encoding in the path'
   for (const segment of path.split('/')) {
-    const s = segment.replace(/%2e/gi, '.')
+    // Servlet containers drop ;parameters before resolving dot-segments: /..;/ is /../ to them.
+    const s = segment.replace(/%3b/gi, ';').split(';', 1)[0]?.replace(/%2e/gi, '.')
     if (s === '.' || s === '..') return 'a dot-segment (. or ..) in the path'
   }
   return undefined
 }
+
+/** Message framing the proxy can forward faithfully: a body is sent with Content-Length or
+ * plain chunked; any other transfer coding would be silently dropped on the way upstream. */
+export function checkFraming (headers: IncomingHttpHeaders): Refusal | undefined {
+  const te = headers['transfer-encoding']
+  if (te === undefined || te.trim().toLowerCase() === 'chunked') return undefined
+  return { reason: 'framing', error: new WAP_ERR_TRANSFER_ENCODING(JSON.stringify(te)) }
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+const ADMITTED: Verdict = Object.freeze({ refusal: undefined, preflight: false, headers: NO_HEADERS })
 
 /** The checks for a forwarded request, in the order a request meets them. */
 export class Guards {
@@ -59,6 +105,7 @@ export class Guards {
   readonly #clients: BlockList | undefined
   readonly #readOnly: boolean
   readonly #paths: readonly string[]
+  readonly #preflight: Readonly<Record<string, string>>
 
   constructor (opts: GuardOptions) {
     this.#hosts = new Set(opts.allowedHosts.map((h) => h.toLowerCase()))
@@ -66,34 +113,83 @@ export class Guards {
     this.#clients = opts.allowedClients.length === 0 ? undefined : blockListOf(opts.allowedClients)
     this.#readOnly = opts.readOnly
     this.#paths = opts.allowedPaths
+    this.#preflight = {
+      'access-control-allow-methods': (opts.readOnly ? READ_METHODS : FORWARDED_METHODS).join(', '),
+      'access-control-allow-headers': CORS_ALLOWED_HEADERS,
+      'access-control-max-age': '600'
+    }
   }
 
-  check (req: IncomingMessage, path: string): Refusal | undefined {
+  check (req: IncomingMessage, path: string): Verdict {
     const headers = req.headers
-    if (!this.#hostAllowed(headers.host)) return { reason: 'host', error: new WAP_ERR_HOST_NOT_ALLOWED() }
-    const browser = this.#browserProblem(headers.origin, headers['sec-fetch-site'])
-    if (browser !== undefined) return { reason: 'origin', error: new WAP_ERR_ORIGIN_NOT_ALLOWED(browser) }
-    if (this.#clients !== undefined && !clientAllowed(this.#clients, req.socket.remoteAddress)) {
-      return { reason: 'client', error: new WAP_ERR_CLIENT_NOT_ALLOWED() }
+    const host = this.#hostRefusal(req)
+    if (host !== undefined) return refused(host)
+    const origin = headers.origin
+    if (origin === undefined) {
+      if (fromOtherSite(headers['sec-fetch-site'])) return refused(notFromPages(`Sec-Fetch-Site: ${String(headers['sec-fetch-site'])}`))
+      const refusal = this.#callerRefusal(req, path)
+      return refusal === undefined ? ADMITTED : refused(refusal)
     }
-    if (this.#readOnly && req.method !== 'GET' && req.method !== 'HEAD') return { reason: 'read_only', error: new WAP_ERR_READ_ONLY() }
+    if (!this.#origins.has(origin.toLowerCase())) return refused(notFromPages(`Origin ${JSON.stringify(origin)} is not in ALLOWED_ORIGINS`))
+    // An allowed origin: every answer names it (never *), so its page can read refusals too.
+    const cors = { 'access-control-allow-origin': origin, vary: 'Origin' }
+    if (req.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
+      // A preflight only asks: the method and path checks meet the real request that follows.
+      const client = this.#clientRefusal(req)
+      if (client !== undefined) return { refusal: client, preflight: false, headers: cors }
+      return { refusal: undefined, preflight: true, headers: { ...cors, ...this.#preflight } }
+    }
+    return { refusal: this.#callerRefusal(req, path), preflight: false, headers: cors }
+  }
+
+  #callerRefusal (req: IncomingMessage, path: string): Refusal | undefined {
+    const client = this.#clientRefusal(req)
+    if (client !== undefined) return client
+    if (this.#readOnly && !READ_METHODS.includes(req.method as string)) return { reason: 'read_only', error: new WAP_ERR_READ_ONLY() }
     if (this.#paths.length > 0 && !this.#paths.some((p) => pathWithin(path, p))) return { reason: 'path', error: new WAP_ERR_PATH_NOT_ALLOWED() }
     return undefined
   }
 
-  /** DNS-rebinding guard: a page that re-points its own name at 127.0.0.1 still sends its own Host. */
-  #hostAllowed (host: string | undefined): boolean {
-    if (host === undefined) return false
-    const lower = host.toLowerCase()
-    const name = lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : lower.replace(/:\d*$/, '')
-    return LOOPBACK_NAMES.has(name) || this.#hosts.has(name) || this.#hosts.has(lower)
+  #clientRefusal (req: IncomingMessage): Refusal | undefined {
+    if (this.#clients === undefined || clientAllowed(this.#clients, req.socket.remoteAddress)) return undefined
+    return { reason: 'client', error: new WAP_ERR_CLIENT_NOT_ALLOWED() }
   }
 
-  #browserProblem (origin: string | undefined, fetchSite: string | string[] | undefined): string | undefined {
-    if (origin !== undefined) return this.#origins.has(origin.toLowerCase()) ? undefined : `Origin ${JSON.stringify(origin)} is not in ALLOWED_ORIGINS`
-    if (fetchSite === 'cross-site' || fetchSite === 'same-site') return `Sec-Fetch-Site: ${fetchSite}`
-    return undefined
+  /** DNS-rebinding guard: a page that re-points its own name at 127.0.0.1 still sends its own Host. */
+  #hostRefusal (req: IncomingMessage): Refusal | undefined {
+    const host = req.headers.host
+    if (host === undefined) return { reason: 'host', error: new WAP_ERR_HOST_INVALID('the request has no Host header') }
+    if (hostCount(req.rawHeaders) > 1) return { reason: 'host', error: new WAP_ERR_HOST_INVALID('the request has more than one Host header') }
+    const lower = host.toLowerCase()
+    const name = HOST.exec(lower)?.[1]
+    if (name !== undefined && (LOOPBACK_NAMES.has(name) || this.#hosts.has(name) || this.#hosts.has(lower))) return undefined
+    return { reason: 'host', error: new WAP_ERR_HOST_NOT_ALLOWED() }
   }
+}
+
+/** host [":" port], the host a bracketed IPv6 literal or a name without brackets or colons. */
+const HOST = /^(\[[0-9a-f:.]+\]|[^[\]:]+)(?::\d*)?$/
+
+function refused (refusal: Refusal): Verdict {
+  return { refusal, preflight: false, headers: NO_HEADERS }
+}
+
+function notFromPages (why: string): Refusal {
+  return { reason: 'origin', error: new WAP_ERR_ORIGIN_NOT_ALLOWED(why) }
+}
+
+function hostCount (rawHeaders: readonly string[]): number {
+  let n = 0
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') n++
+  }
+  return n
+}
+
+/** Sec-Fetch-Site is sent by browsers only; "none" (typed in the address bar) and "same-origin" are the user's own. */
+function fromOtherSite (fetchSite: string | undefined): boolean {
+  return fetchSite !== undefined && /(?:^|,)\s*(?:cross-site|same-site)\s*(?:,|$)/i.test(fetchSite)
 }
 
 /** An allowed prefix matches itself and what lies below it, never a sibling (/api/v2/alert ≠ /api/v2/alerts). */
@@ -115,13 +211,15 @@ interface ParsedCidr { address: string, prefix: number, family: 'ipv4' | 'ipv6' 
 
 /** Accepts 10.0.0.0/8, fd00::/8 and bare addresses; undefined when malformed. */
 export function parseCidr (cidr: string): ParsedCidr | undefined {
-  const [address = '', bits] = cidr.trim().split('/')
-  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined
+  const parts = cidr.trim().split('/')
+  if (parts.length > 2) return undefined
+  const [address = '', bits] = parts
+  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) && !address.includes('%') ? 'ipv6' : undefined
   if (family === undefined) return undefined
   const max = family === 'ipv4' ? 32 : 128
+  if (bits !== undefined && !/^\d{1,3}$/.test(bits)) return undefined
   const prefix = bits === undefined ? max : Number(bits)
-  if (!/^\d+$/.test(bits ?? String(max)) || prefix < 0 || prefix > max) return undefined
-  return { address, prefix, family }
+  return prefix <= max ? { address, prefix, family } : undefined
 }
 
 function clientAllowed (list: BlockList, address: string | undefined): boolean {

@@ -1,6 +1,7 @@
 // Header hygiene at the boundary: hop-by-hop headers (RFC 9110 §7.6.1) and any header a
 // Connection header names stop here in both directions; the client's Authorization is
-// replaced and Host becomes the instance's.
+// replaced and Host becomes the instance's. CORS is the proxy's alone: whatever the instance
+// says about browsers is dropped, so no answer can carry a permissive Access-Control header.
 import type { IncomingHttpHeaders } from 'node:http'
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']
@@ -23,16 +24,24 @@ export function upstreamRequestHeaders (incoming: IncomingHttpHeaders, host: str
   return out
 }
 
-export function clientResponseHeaders (upstream: IncomingHttpHeaders, requestId: string): Record<string, string | string[]> {
+/** The instance's response headers as the client gets them; our X-Request-Id is already set on the response. */
+export function clientResponseHeaders (upstream: IncomingHttpHeaders): Record<string, string | string[]> {
   const named = connectionNamed(upstream.connection)
   const out: Record<string, string | string[]> = {}
   for (const name in upstream) {
     const value = upstream[name]
-    if (value === undefined || DROP_FROM_RESPONSE.has(name) || (named !== undefined && named.has(name))) continue
+    if (value === undefined || DROP_FROM_RESPONSE.has(name) || name.startsWith('access-control-') || (named !== undefined && named.has(name))) continue
     out[name] = value
   }
-  out['x-request-id'] = requestId
+  // Answers differ by Origin (refused, or naming an allowed one), whatever the instance varies on.
+  out.vary = varyWithOrigin(upstream.vary)
   return out
+}
+
+function varyWithOrigin (vary: string | string[] | undefined): string {
+  const joined = Array.isArray(vary) ? vary.join(', ') : vary ?? ''
+  if (joined.trim() === '') return 'Origin'
+  return /(?:^|,)\s*(?:origin|\*)\s*(?:,|$)/i.test(joined) ? joined : `${joined}, Origin`
 }
 
 /** Header names listed in a Connection header; undefined in the usual case of none. */

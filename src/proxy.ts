@@ -1,14 +1,12 @@
 // The forwarded routes: /api/v2/** and /report go to the same paths on the instance. A request
-// reads top to bottom: target hygiene → guards → token → forward → answer.
+// reads top to bottom: target and framing hygiene → guards → token → forward → answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
 import { forward, writeError, type ForwardedRoute, type Forwarder } from './forward.js'
-import { checkTarget, type Guards } from './guards.js'
+import { checkForwardedTarget, checkFraming, FORWARDED_METHODS, type Guards, type Refusal } from './guards.js'
 import type { Lifecycle } from './lifecycle.js'
 import type { LocalRefusal } from './metrics.js'
-
-export const FORWARDED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 export interface ForwardingOptions {
   readonly lifecycle: Lifecycle
@@ -27,22 +25,37 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
 
   const handlerFor = (route: ForwardedRoute) => (request: FastifyRequest, reply: FastifyReply): void => {
     const raw = request.raw
+    const res = reply.raw
     const url = raw.url as string
     reply.hijack() // from here the raw response is ours: undici streams straight into it
+    res.setHeader('x-request-id', request.id) // on every answer below, local or forwarded
+    const refuse = (refusal: Refusal): void => {
+      opts.refused(refusal.reason)
+      writeError(res, refusal.error, hasBody(raw.headers))
+    }
     if (opts.lifecycle.draining) {
       opts.refused('shutting_down')
-      writeError(reply.raw, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
+      writeError(res, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
       return
     }
-    const refusal = checkTarget(url) ?? opts.guards.check(raw, pathOf(url))
-    if (refusal !== undefined) {
-      opts.refused(refusal.reason)
-      writeError(reply.raw, refusal.error, hasBody(raw.headers))
+    const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
+    if (bad !== undefined) {
+      refuse(bad)
       return
     }
-    forward(opts.forwarder, route, raw, reply.raw, request.id, request.log as unknown as Logger, () => { opts.abandoned(request, reply) }).catch((err: unknown) => {
+    const verdict = opts.guards.check(raw, pathOf(url))
+    for (const name in verdict.headers) res.setHeader(name, verdict.headers[name] as string) // kept by every writeHead below
+    if (verdict.refusal !== undefined) {
+      refuse(verdict.refusal)
+      return
+    }
+    if (verdict.preflight) {
+      res.writeHead(204, hasBody(raw.headers) ? { connection: 'close' } : {}).end()
+      return
+    }
+    forward(opts.forwarder, route, raw, res, request.id, request.log as unknown as Logger, () => { opts.abandoned(request, reply) }).catch((err: unknown) => {
       request.log.error({ err }, 'forwarding failed unexpectedly')
-      writeError(reply.raw, new WAP_ERR_UNEXPECTED(), true)
+      writeError(res, new WAP_ERR_UNEXPECTED(), true)
     })
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
