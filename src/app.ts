@@ -50,7 +50,12 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     exposeHeadRoutes: false, // HEAD is forwarded as HEAD, not answered from GET
     return503OnClosing: false, // draining requests get our own envelope, see Lifecycle
     forceCloseConnections: 'idle',
-    clientErrorHandler: answerClientError
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false }, // a request without Host reaches the Host guard, which answers in the envelope
+    frameworkErrors: (err, _request, reply) => { // found before routing: malformed percent-encoding (FST_ERR_BAD_URL)
+      const message = err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding').message : err.message
+      void sendEnvelope(reply, err.statusCode ?? 400, message)
+    }
   })
   app.server.on('connect', refuseConnect)
 

@@ -74,9 +74,10 @@ export function loadConfig ({ env, argv }: ConfigInput): Config {
     logFormat: values.LOG_FORMAT as Config['logFormat'],
     metrics: Boolean(values.METRICS),
     outboundProxy: Object.freeze({
-      httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
-      httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
-      noProxy: env.no_proxy ?? env.NO_PROXY ?? ''
+      // || not ??: an empty lowercase variable must not hide the uppercase one
+      httpProxy: env.http_proxy || env.HTTP_PROXY || '',
+      httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
+      noProxy: env.no_proxy || env.NO_PROXY || ''
     }),
     sources: Object.freeze(sources),
     configFile

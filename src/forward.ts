@@ -49,6 +49,11 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
   const length = declared === undefined ? undefined : Number(declared)
   const chunked = req.headers['transfer-encoding'] !== undefined
   const hasBody = chunked || (length !== undefined && length > 0)
+  if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
+    fw.observer.refused?.('body_too_large')
+    writeError(res, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
+    return
+  }
   let token = fw.tokens.peek()
   if (token === undefined) {
     try {
@@ -58,11 +63,6 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
       noToken(res, err, hasBody)
       return
     }
-  }
-  if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
-    fw.observer.refused?.('body_too_large')
-    writeError(res, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
-    return
   }
   let body: Body
   try {
@@ -150,7 +150,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       return
     }
     try {
-      const out = clientResponseHeaders(headers, this.requestId)
+      const out = clientResponseHeaders(headers)
       if (this.fw.lifecycle.draining) out.connection = 'close' // let the client go before we do
       this.res.writeHead(status, out)
     } catch (err) {
@@ -194,8 +194,11 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.res.destroy()
       return
     }
-    this.fw.observer.upstreamFailed?.(kind)
-    this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
+    if (kind === 'too-large') this.fw.observer.refused?.('body_too_large')
+    else {
+      this.fw.observer.upstreamFailed?.(kind)
+      this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
+    }
     writeError(this.res, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
   }
 

@@ -16,8 +16,10 @@ export function createDispatchers (config: Config): Dispatchers {
   if (proxied) {
     // EnvHttpProxyAgent decides per request; empty strings keep it from reading process.env itself.
     return {
-      instance: new EnvHttpProxyAgent({ ...instanceOptions, httpProxy, httpsProxy, noProxy }),
-      csp: new EnvHttpProxyAgent({ connect: tls, httpProxy, httpsProxy, noProxy })
+      // ProxyAgent ignores `connect` for the TLS it runs inside a CONNECT tunnel: requestTls is
+      // what verifies the instance and CSP there (proxyTls: an https:// outbound proxy itself).
+      instance: new EnvHttpProxyAgent({ ...instanceOptions, requestTls: tls, proxyTls: tls, httpProxy, httpsProxy, noProxy }),
+      csp: new EnvHttpProxyAgent({ connect: tls, requestTls: tls, proxyTls: tls, httpProxy, httpsProxy, noProxy })
     }
   }
   // One origin: a Pool skips the per-request origin lookup an Agent does.
