@@ -2,7 +2,9 @@
 // are censored by pino; every line is then scrubbed of each live secret value, so a secret
 // cannot leak through a field nobody thought of, at any level, trace included.
 import { createRequire } from 'node:module'
+import { isatty } from 'node:tty'
 import { pino, type Logger, type LoggerOptions } from 'pino'
+import { BatchedWriter } from './log-destination.js'
 
 const CENSOR = '[REDACTED]'
 
@@ -57,13 +59,12 @@ export function createLogger (opts: LogOptions): Logger {
     // pino-pretty is optional (absent from production images): colour when a person is watching.
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } })
   }
-  // Synchronous writes: lines appear in order and none is lost when the process exits.
-  return pino(options, opts.destination ?? pino.destination({ dest: 1, sync: true }))
+  return pino(options, opts.destination ?? new BatchedWriter(1))
 }
 
 function wantsPretty (format: LogOptions['format']): boolean {
   if (format === 'json') return false
-  if (format === 'auto' && process.stdout.isTTY !== true) return false
+  if (format === 'auto' && !isatty(1)) return false // isatty, not process.stdout: that would make fd 1 non-blocking
   try {
     createRequire(import.meta.url).resolve('pino-pretty')
     return true
