@@ -51,7 +51,7 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
   const hasBody = chunked || (length !== undefined && length > 0)
   if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
     fw.observer.refused?.('body_too_large')
-    writeError(res, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
+    writeError(res, requestId, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
     return
   }
   let token = fw.tokens.peek()
@@ -60,7 +60,7 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
       token = await fw.tokens.get()
     } catch (err) {
       fw.observer.refused?.('no_token')
-      noToken(res, err, hasBody)
+      noToken(res, requestId, err, hasBody)
       return
     }
   }
@@ -150,7 +150,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       return
     }
     try {
-      const out = clientResponseHeaders(headers)
+      const out = clientResponseHeaders(headers, this.requestId)
       if (this.fw.lifecycle.draining) out.connection = 'close' // let the client go before we do
       this.res.writeHead(status, out)
     } catch (err) {
@@ -199,7 +199,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.fw.observer.upstreamFailed?.(kind)
       this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
     }
-    writeError(this.res, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
+    writeError(this.res, this.requestId, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
   }
 
   #replayable (): boolean {
@@ -211,7 +211,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     try {
       next = await this.fw.tokens.get()
     } catch (err) {
-      noToken(this.res, err, false)
+      noToken(this.res, this.requestId, err, false)
       return
     }
     if (this.res.destroyed) return
@@ -220,13 +220,13 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 }
 
-function noToken (res: ServerResponse, err: unknown, unreadBody: boolean): void {
+function noToken (res: ServerResponse, requestId: string, err: unknown, unreadBody: boolean): void {
   const reason = err instanceof TokenUnavailable ? err : new TokenUnavailable('the token request failed', 5000)
-  writeError(res, new WAP_ERR_NO_TOKEN(reason.message), unreadBody, { 'retry-after': String(reason.retryAfterSeconds) })
+  writeError(res, requestId, new WAP_ERR_NO_TOKEN(reason.message), unreadBody, { 'retry-after': String(reason.retryAfterSeconds) })
 }
 
 /** Answers locally in the Wavefront envelope; closes the connection if the request body was not read. */
-export function writeError (res: ServerResponse, err: Error & { statusCode?: number }, unreadBody: boolean, headers: Record<string, string> = {}): void {
+export function writeError (res: ServerResponse, requestId: string, err: Error & { statusCode?: number }, unreadBody: boolean, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) {
     res.destroy()
     return
@@ -236,6 +236,7 @@ export function writeError (res: ServerResponse, err: Error & { statusCode?: num
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    'x-request-id': requestId,
     ...(unreadBody ? { connection: 'close' } : {}),
     ...headers
   })

@@ -24,8 +24,8 @@ export function upstreamRequestHeaders (incoming: IncomingHttpHeaders, host: str
   return out
 }
 
-/** The instance's response headers as the client gets them; our X-Request-Id is already set on the response. */
-export function clientResponseHeaders (upstream: IncomingHttpHeaders): Record<string, string | string[]> {
+/** The instance's response headers as the client gets them, with our X-Request-Id. */
+export function clientResponseHeaders (upstream: IncomingHttpHeaders, requestId: string): Record<string, string | string[]> {
   const named = connectionNamed(upstream.connection)
   const out: Record<string, string | string[]> = {}
   for (const name in upstream) {
@@ -33,6 +33,7 @@ export function clientResponseHeaders (upstream: IncomingHttpHeaders): Record<st
     if (value === undefined || DROP_FROM_RESPONSE.has(name) || name.startsWith('access-control-') || (named !== undefined && named.has(name))) continue
     out[name] = value
   }
+  out['x-request-id'] = requestId
   // Answers differ by Origin (refused, or naming an allowed one), whatever the instance varies on.
   out.vary = varyWithOrigin(upstream.vary)
   return out
@@ -46,7 +47,8 @@ function varyWithOrigin (vary: string | string[] | undefined): string {
 
 /** Header names listed in a Connection header; undefined in the usual case of none. */
 function connectionNamed (connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) return undefined
+  // the usual values, on every kept-alive response: nothing to strip beyond Connection itself
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return undefined
   const names = (Array.isArray(connection) ? connection.join(',') : connection).toLowerCase().split(',')
   const set = new Set<string>()
   for (const n of names) {

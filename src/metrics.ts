@@ -18,6 +18,7 @@ export class Metrics {
   readonly #requests: Counter<'route' | 'method' | 'status'>
   readonly #requestChildren = new Map<string, client.Counter.Internal>()
   readonly #upstreamSeconds: Histogram<'route'>
+  readonly #upstreamChildren = new Map<string, client.Histogram.Internal<'route'>>()
   readonly #upstreamErrors: Counter<'kind'>
   readonly #retries: Counter
   readonly #refused: Counter<'reason'>
@@ -58,21 +59,19 @@ export class Metrics {
   }
 
   readonly forwardObserver: ForwardObserver = {
-    upstreamAnswered: (route, _method, _status, seconds) => { this.#upstreamSeconds.observe({ route }, seconds) },
+    upstreamAnswered: (route, _method, _status, seconds) => { this.#upstreamTimer(route).observe(seconds) },
     retriedAfter401: () => { this.#retries.inc() },
     upstreamFailed: (kind: UpstreamFailure) => { this.#upstreamErrors.inc({ kind }) },
     refused: (reason) => { this.refused(reason) }
   }
 
+  #upstreamTimer (route: 'api' | 'report'): client.Histogram.Internal<'route'> {
+    return child(this.#upstreamChildren, route, () => this.#upstreamSeconds.labels({ route }))
+  }
+
   /** A forwarded route's request completed: route and method come from a fixed set. */
   request (route: 'api' | 'report', method: string, status: number): void {
-    const key = `${route} ${method} ${status}`
-    let child = this.#requestChildren.get(key)
-    if (child === undefined) {
-      child = this.#requests.labels({ route, method, status: String(status) })
-      this.#requestChildren.set(key, child) // label hashing once per combination, not per request
-    }
-    child.inc()
+    child(this.#requestChildren, `${route} ${method} ${status}`, () => this.#requests.labels({ route, method, status: String(status) })).inc()
   }
 
   refused (reason: LocalRefusal): void {
@@ -83,6 +82,16 @@ export class Metrics {
   trackTokens (tokens: TokenProvider): void {
     this.#tokens = tokens
   }
+}
+
+/** prom-client hashes label values on every call; a labelled child is looked up once per combination instead. */
+function child<T> (children: Map<string, T>, key: string, make: () => T): T {
+  let found = children.get(key)
+  if (found === undefined) {
+    found = make()
+    children.set(key, found)
+  }
+  return found
 }
 
 /** GET /metrics in the Prometheus text format; answered locally, never forwarded. */

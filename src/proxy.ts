@@ -28,14 +28,13 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     const res = reply.raw
     const url = raw.url as string
     reply.hijack() // from here the raw response is ours: undici streams straight into it
-    res.setHeader('x-request-id', request.id) // on every answer below, local or forwarded
     const refuse = (refusal: Refusal): void => {
       opts.refused(refusal.reason)
-      writeError(res, refusal.error, hasBody(raw.headers))
+      writeError(res, request.id, refusal.error, hasBody(raw.headers))
     }
     if (opts.lifecycle.draining) {
       opts.refused('shutting_down')
-      writeError(res, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
+      writeError(res, request.id, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
       return
     }
     const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
@@ -50,12 +49,12 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       return
     }
     if (verdict.preflight) {
-      res.writeHead(204, hasBody(raw.headers) ? { connection: 'close' } : {}).end()
+      res.writeHead(204, { 'x-request-id': request.id, ...(hasBody(raw.headers) ? { connection: 'close' } : {}) }).end()
       return
     }
     forward(opts.forwarder, route, raw, res, request.id, request.log as unknown as Logger, () => { opts.abandoned(request, reply) }).catch((err: unknown) => {
       request.log.error({ err }, 'forwarding failed unexpectedly')
-      writeError(res, new WAP_ERR_UNEXPECTED(), true)
+      writeError(res, request.id, new WAP_ERR_UNEXPECTED(), true)
     })
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
