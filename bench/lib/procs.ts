@@ -1,0 +1,201 @@
+// Child processes of the benchmark: spawned pinned to a core, measured through /proc, and
+// always killed, even when the harness fails half-way.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+
+export interface Proc {
+  readonly name: string
+  readonly child: ChildProcess
+  readonly pid: number
+  readonly spawnedAt: number
+  readonly exited: Promise<number | null>
+}
+
+const live = new Set<Proc>()
+
+export const hasTaskset = spawnSync('taskset', ['--version']).status === 0
+
+/** Cores to pin to: the proxy under test gets core 0, load and upstream core 1 (only with 2+ cores and taskset). */
+export function pinning (): { proxy: number | undefined, load: number | undefined } {
+  const cores = Number(spawnSync('nproc').stdout?.toString().trim() ?? '1')
+  return hasTaskset && cores >= 2 ? { proxy: 0, load: 1 } : { proxy: undefined, load: undefined }
+}
+
+/** Moves this process (the load generator side) to a core. */
+export function pinSelf (core: number | undefined): void {
+  if (core !== undefined) spawnSync('taskset', ['-a', '-cp', String(core), String(process.pid)])
+}
+
+export interface StartOptions {
+  readonly env?: NodeJS.ProcessEnv
+  readonly core?: number | undefined
+  /** file that receives stdout and stderr; discarded when absent */
+  readonly output?: string
+}
+
+export function start (name: string, command: string, args: readonly string[], opts: StartOptions = {}): Proc {
+  const fd = opts.output === undefined ? 'ignore' : openSync(opts.output, 'a')
+  const [cmd, argv] = opts.core === undefined ? [command, [...args]] : ['taskset', ['-c', String(opts.core), command, ...args]]
+  const spawnedAt = performance.now()
+  const child = spawn(cmd, argv, { env: opts.env ?? process.env, stdio: ['ignore', fd, fd] })
+  if (typeof fd === 'number') closeSync(fd)
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const proc: Proc = { name, child, pid: child.pid, spawnedAt, exited }
+  live.add(proc)
+  void exited.then(() => live.delete(proc))
+  return proc
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; the process's own children (nginx workers) go too. */
+export async function stop (proc: Proc, graceMs = 5000): Promise<void> {
+  if (!live.has(proc)) return
+  const kids = descendants(proc.pid)
+  proc.child.kill('SIGTERM')
+  const timer = setTimeout(() => { killHard(proc.pid, kids) }, graceMs)
+  await proc.exited
+  clearTimeout(timer)
+  for (const pid of kids) tryKill(pid, 'SIGKILL')
+}
+
+function killHard (pid: number, kids: readonly number[]): void {
+  // the parent first: an nginx master that sees a worker die forks a new one
+  const all = [...kids, ...descendants(pid)]
+  tryKill(pid, 'SIGKILL')
+  for (const k of all) tryKill(k, 'SIGKILL')
+}
+
+function tryKill (pid: number, signal: NodeJS.Signals): void {
+  try { process.kill(pid, signal) } catch { /* already gone */ }
+}
+
+/** Last resort on exit: nothing the harness started survives it. */
+export function killAll (): void {
+  for (const proc of live) killHard(proc.pid, descendants(proc.pid))
+  live.clear()
+}
+
+export function descendants (pid: number): number[] {
+  const out: number[] = []
+  const file = `/proc/${pid}/task/${pid}/children`
+  if (!existsSync(file)) return out
+  let text = ''
+  try { text = readFileSync(file, 'utf8') } catch { return out }
+  for (const p of text.trim().split(/\s+/).filter(Boolean).map(Number)) out.push(p, ...descendants(p))
+  return out
+}
+
+function statusField (pid: number, field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m === null ? 0 : Number(m[1]) * 1024
+  } catch {
+    return 0
+  }
+}
+
+/** Resident memory in bytes of a process and its children (nginx: master + worker). */
+export function rss (pid: number): number {
+  return [pid, ...descendants(pid)].reduce((sum, p) => sum + statusField(p, 'VmRSS'), 0)
+}
+
+/** Peak resident memory (VmHWM) in bytes, summed the same way. */
+export function peakRss (pid: number): number {
+  return [pid, ...descendants(pid)].reduce((sum, p) => sum + statusField(p, 'VmHWM'), 0)
+}
+
+const CLK_TCK = 100
+
+/** CPU seconds (user + system) used so far by a process and its children. */
+export function cpuSeconds (pid: number): number {
+  let ticks = 0
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15)
+    } catch { /* gone */ }
+  }
+  return ticks / CLK_TCK
+}
+
+/** Samples RSS every `everyMs` until stopped; returns every sample in bytes. */
+export function sampleRss (pid: number, everyMs = 50): { stop: () => number[] } {
+  const samples: number[] = [rss(pid)]
+  const timer = setInterval(() => { samples.push(rss(pid)) }, everyMs)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      samples.push(rss(pid))
+      return samples
+    }
+  }
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => { resolve(port) })
+    })
+  })
+}
+
+export function which (command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/sbin'])) {
+    const path = `${dir}/${command}`
+    if (dir !== '' && existsSync(path)) return path
+  }
+  return undefined
+}
+
+export const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+function selfAndReapedChildren (): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK // utime stime cutime cstime
+}
+
+/** CPU seconds used by the harness and everything it started (live or already reaped). */
+export function ourCpuSeconds (): number {
+  return selfAndReapedChildren() + descendants(process.pid).reduce((s, p) => s + ownCpu(p), 0)
+}
+
+function ownCpu (pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK
+  } catch {
+    return 0
+  }
+}
+
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+export function systemBusySeconds (): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
+  const v = line.trim().split(/\s+/).slice(1).map(Number)
+  // user nice system idle iowait irq softirq steal
+  return ((v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) + (v[5] ?? 0) + (v[6] ?? 0) + (v[7] ?? 0)) / CLK_TCK
+}
+
+/** Measures the CPU that processes other than ours use while `fn` runs, in % of one core. */
+export async function foreignCpu<T> (fn: () => Promise<T>): Promise<{ value: T, foreignPct: number }> {
+  const s0 = systemBusySeconds()
+  const o0 = ourCpuSeconds()
+  const w0 = performance.now()
+  const value = await fn()
+  const wall = (performance.now() - w0) / 1000
+  const foreign = (systemBusySeconds() - s0) - (ourCpuSeconds() - o0)
+  return { value, foreignPct: Math.max(0, Math.round((100 * foreign) / wall)) }
+}
+
+/** Stops everything still running, politely first (nginx's master then reaps its own workers). */
+export async function stopAll (graceMs = 3000): Promise<void> {
+  await Promise.all([...live].map(async (proc) => { await stop(proc, graceMs) }))
+}
