@@ -1,51 +1,57 @@
 // One concise access line per request at info: method, route, path (never the query), status,
-// duration, bytes and the request id. Fastify already watches every response for its own
-// request logging; this replaces those two lines with ours, at no extra cost per request.
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
+// duration, bytes and the request id. On the forwarding path it is written straight as JSON in
+// pino's shape: pino's generic serialiser would be the largest cost of a small request.
 import type { Logger } from 'pino'
+import type { JsonLineSink } from './log.js'
 
 /** Which part of the proxy answered: a fixed set, safe as a metric label. */
 export type RouteName = 'api' | 'report' | 'healthz' | 'readyz' | 'metrics' | 'none'
 
-export const BYTES_SENT = Symbol('wavefront-auth-proxy.bytesSent')
-
-/** Forwarded responses stream without Content-Length at times; forward.ts counts what it wrote here. */
-export interface CountedResponse { [BYTES_SENT]?: number }
-
-export function recordBytesSent (res: object, bytes: number): void {
-  (res as CountedResponse)[BYTES_SENT] = bytes
+export interface AccessRecord {
+  readonly requestId: string
+  readonly method: string
+  readonly route: RouteName
+  /** the request target without its query string, which may be long or sensitive */
+  readonly path: string
+  readonly status: number
+  readonly ms: number
+  readonly bytes: number
+  /** the connection closed before the answer was complete */
+  readonly aborted: boolean
 }
 
-export function routeOf (request: FastifyRequest): RouteName {
-  return (request.routeOptions.config as { name?: RouteName }).name ?? 'none'
+const INFO = 30
+
+export class AccessLog {
+  readonly #log: Logger
+  readonly #sink: JsonLineSink | undefined
+
+  /** Without a JSON sink (pretty output) lines go through pino. */
+  constructor (log: Logger, sink: JsonLineSink | undefined) {
+    this.#log = log
+    this.#sink = sink
+  }
+
+  write (r: AccessRecord): void {
+    if (this.#log.levelVal > INFO) return
+    const msg = `${r.method} ${r.path} ${r.status}`
+    if (this.#sink === undefined) {
+      const { aborted, ...fields } = r
+      this.#log.info(aborted ? r : fields, msg)
+      return
+    }
+    this.#sink(`{"level":${INFO},"time":${Date.now()},"service":"wavefront-auth-proxy","requestId":${jsonString(r.requestId)},"method":${jsonString(r.method)},"route":"${r.route}","path":${jsonString(r.path)},"status":${r.status},"ms":${Math.round(r.ms * 100) / 100},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''},"msg":${jsonString(msg)}}\n`)
+  }
 }
 
-export type CompletionListener = (request: FastifyRequest, reply: FastifyReply, route: RouteName) => void
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\u007f-\uffff]/
 
-export class AccessLog extends LogController {
-  readonly #listeners: CompletionListener[] = []
+/** JSON.stringify for strings, skipped for the usual plain ASCII. */
+function jsonString (s: string): string {
+  return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`
+}
 
-  constructor () {
-    super({ disableRequestLogging: true, requestIdLogLabel: 'requestId' })
-  }
-
-  /** Called once per completed request (metrics count them here too). */
-  onComplete (listener: CompletionListener): void {
-    this.#listeners.push(listener)
-  }
-
-  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const route = routeOf(request)
-    for (const listener of this.#listeners) listener(request, reply, route)
-    const log = request.log as unknown as Logger // a pino child: it has isLevelEnabled
-    if (!log.isLevelEnabled('info')) return
-    const raw = reply.raw
-    const status = raw.statusCode
-    const bytes = (raw as CountedResponse)[BYTES_SENT] ?? Number(raw.getHeader('content-length') ?? 0)
-    const url = request.raw.url ?? ''
-    const q = url.indexOf('?')
-    const path = q < 0 ? url : url.slice(0, q)
-    const fields = { method: request.raw.method, route, path, status, ms: Math.round(reply.elapsedTime * 100) / 100, bytes, ...(error == null ? {} : { aborted: true }) }
-    log.info(fields, `${request.raw.method ?? ''} ${path} ${status}`)
-  }
+export function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return q < 0 ? url : url.slice(0, q)
 }

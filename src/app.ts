@@ -1,10 +1,10 @@
 // Config → a ready Fastify instance (never listens: server.ts owns the process).
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { AccessLog } from './access-log.js'
+import { AccessLog, pathOf, type RouteName } from './access-log.js'
 import type { Config } from './config.js'
 import { createTokenProvider, secretFilesOf } from './credentials/provider.js'
 import { credentialRefs } from './credentials/resolve.js'
@@ -14,7 +14,7 @@ import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } fro
 import { checkTarget, Guards } from './guards.js'
 import { registerHealth } from './health.js'
 import { Lifecycle } from './lifecycle.js'
-import type { SecretValues } from './log.js'
+import { jsonLineSink, type SecretValues } from './log.js'
 import { Metrics, registerMetrics } from './metrics.js'
 import { registerForwarding } from './proxy.js'
 import type { TokenProvider } from './tokens.js'
@@ -36,16 +36,23 @@ declare module 'fastify' {
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/
 
 /** A caller's X-Request-Id is kept when it is short and plain; anything else gets a fresh id. */
+// Generated ids: a random prefix per process and a counter, unique across replicas and restarts
+// without a random draw per request.
+const ID_PREFIX = randomBytes(6).toString('base64url')
+let lastId = 0
+
 export function requestIdOf (req: IncomingMessage): string {
   const given = req.headers['x-request-id']
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : `${ID_PREFIX}-${(++lastId).toString(36)}`
 }
 
 export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const accessLog = new AccessLog()
+  const log = deps.log
+  const accessLog = new AccessLog(log, jsonLineSink(log))
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    logController: accessLog,
+    // Fastify logs nothing itself: its per-request logging would add listeners and a child logger
+    // to every forwarded request. The access log and the few request-scoped lines are ours.
+    logger: false,
     genReqId: requestIdOf,
     exposeHeadRoutes: false, // HEAD is forwarded as HEAD, not answered from GET
     return503OnClosing: false, // draining requests get our own envelope, see Lifecycle
@@ -68,14 +75,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.decorate('tokens', tokens)
   app.decorate('lifecycle', lifecycle)
 
-  registerHealth(app, tokens, mode, lifecycle)
-  if (metrics !== undefined) {
-    metrics.trackTokens(tokens)
-    registerMetrics(app, metrics)
-    accessLog.onComplete((request, reply, route) => {
-      if (route === 'api' || route === 'report') metrics.request(route, request.raw.method as string, reply.raw.statusCode)
-    })
-  }
+  metrics?.trackTokens(tokens)
   registerForwarding(app, {
     lifecycle,
     forwarder: {
@@ -90,21 +90,33 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     },
     guards: new Guards(config),
     refused: (reason) => metrics?.refused(reason),
-    abandoned: (request, reply) => { accessLog.requestCompleted(new Error('the client connection closed early'), request, reply) }
+    completed: (exchange, method, url, status, aborted) => {
+      metrics?.request(exchange.route, method, status)
+      accessLog.write({ requestId: exchange.requestId, method, route: exchange.route, path: pathOf(url), status, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted })
+    },
+    log
   })
 
-  // Local answers carry the request id; forwarded ones get it in forward.ts (hijacked replies skip onSend).
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
-  app.setNotFoundHandler(async (request, reply) => {
-    const refusal = checkTarget(request.raw.url ?? '')
-    metrics?.refused(refusal?.reason ?? 'not_found')
-    const err = refusal?.error ?? new WAP_ERR_NOT_FOUND()
-    return await sendEnvelope(reply, err.statusCode, err.message)
+  // Everything answered locally lives in its own context, so its hooks never touch forwarded requests.
+  await app.register(async (local) => {
+    local.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+    local.addHook('onResponse', async (request, reply) => {
+      const raw = reply.raw
+      accessLog.write({ requestId: request.id, method: request.raw.method ?? '', route: routeOf(request), path: pathOf(request.raw.url ?? ''), status: raw.statusCode, ms: reply.elapsedTime, bytes: Number(reply.getHeader('content-length') ?? 0), aborted: !raw.writableFinished })
+    })
+    registerHealth(local, tokens, mode, lifecycle)
+    if (metrics !== undefined) registerMetrics(local, metrics)
+    local.setNotFoundHandler(async (request, reply) => {
+      const refusal = checkTarget(request.raw.url ?? '')
+      metrics?.refused(refusal?.reason ?? 'not_found')
+      const err = refusal?.error ?? new WAP_ERR_NOT_FOUND()
+      return await sendEnvelope(reply, err.statusCode, err.message)
+    })
   })
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = err.statusCode ?? 500
     if (status >= 500) {
-      request.log.error({ err }, 'unexpected error')
+      log.error({ requestId: request.id, err }, 'unexpected error')
       return await sendEnvelope(reply, 500, new WAP_ERR_UNEXPECTED().message)
     }
     // Fastify's own 4xx (malformed URL, bad content type): the client's input, safe to describe.
@@ -121,6 +133,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   })
   await app.ready()
   return app
+}
+
+function routeOf (request: FastifyRequest): RouteName {
+  return (request.routeOptions.config as { name?: RouteName }).name ?? 'none'
 }
 
 /** Credential values are scrubbed from every log line, whatever field they turn up in. */

@@ -11,8 +11,7 @@ import { WAP_ERR_NO_TOKEN } from './errors.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import type { Lifecycle } from './lifecycle.js'
 import { TokenUnavailable, type Token, type TokenProvider } from './tokens.js'
-import { BodyTooLarge, classify, errorFor, type UpstreamFailure } from './upstream-errors.js'
-import { recordBytesSent } from './access-log.js'
+import { BodyTooLarge, ClientClosed, classify, errorFor, type UpstreamFailure } from './upstream-errors.js'
 
 /** Bodies up to this size are buffered so a request refused with 401 can be replayed with a new token. */
 export const REPLAYABLE_BODY_BYTES = 1024 * 1024
@@ -43,8 +42,20 @@ export interface Forwarder {
 
 type Body = Buffer | Readable | null
 
-/** `onAbandoned` runs if the connection closes before the answer was complete. */
-export async function forward (fw: Forwarder, route: ForwardedRoute, req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger, onAbandoned: () => void): Promise<void> {
+/** One forwarded request's state, shared with the single 'close' listener proxy.ts puts on the response. */
+export interface Exchange {
+  readonly requestId: string
+  readonly route: ForwardedRoute
+  /** performance.now() when the request reached the proxy */
+  readonly started: number
+  /** body bytes relayed to the client */
+  bytes: number
+  /** cancels the upstream request; set once it is under way */
+  abort: (() => void) | undefined
+}
+
+export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+  const requestId = exchange.requestId
   const declared = req.headers['content-length']
   const length = declared === undefined ? undefined : Number(declared)
   const chunked = req.headers['transfer-encoding'] !== undefined
@@ -70,7 +81,7 @@ export async function forward (fw: Forwarder, route: ForwardedRoute, req: Incomi
   } catch {
     return // the client went away while sending a small body: nobody to answer
   }
-  new Attempt(fw, route, req, res, requestId, log, body, onAbandoned).send(token)
+  new Attempt(fw, exchange, req, res, log, body).send(token)
 }
 
 async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {
@@ -95,35 +106,26 @@ async function * limited (req: IncomingMessage, limit: number): AsyncIterable<Bu
 /** One forwarded request, possibly sent twice: a 401 answer to a replayable request is retried once with a new token. */
 class Attempt implements Dispatcher.DispatchHandler {
   #token: Token | undefined
-  #controller: Dispatcher.DispatchController | undefined
   #retrying = false
   #retried = false
   #started = 0
-  #bytes = 0
+  #logChild: Logger | undefined
 
   constructor (
     readonly fw: Forwarder,
-    readonly route: ForwardedRoute,
+    readonly exchange: Exchange,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
-    readonly requestId: string,
     readonly log: Logger,
-    readonly body: Body,
-    readonly onAbandoned: () => void
-  ) {
-    res.once('close', () => {
-      if (res.writableFinished) return
-      this.#controller?.abort(new Error('the client closed the connection'))
-      this.onAbandoned()
-    })
-  }
+    readonly body: Body
+  ) {}
 
   send (token: Token): void {
     this.#token = token
     this.#retrying = false
     this.#started = performance.now()
-    const headers = upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.requestId)
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ headers, retry: this.#retried }, 'forwarding to the instance')
+    const headers = upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.exchange.requestId)
+    if (this.log.isLevelEnabled('trace')) this.#requestLog().trace({ headers, retry: this.#retried }, 'forwarding to the instance')
     this.fw.dispatcher.dispatch({
       origin: this.fw.origin,
       path: this.req.url as string,
@@ -136,13 +138,13 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart (controller: Dispatcher.DispatchController): void {
-    this.#controller = controller
-    if (this.res.destroyed) controller.abort(new Error('the client closed the connection'))
+    this.exchange.abort = () => { controller.abort(new ClientClosed()) }
+    if (this.res.destroyed) controller.abort(new ClientClosed())
   }
 
   onResponseStart (controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
-    this.fw.observer.upstreamAnswered?.(this.route, this.req.method as string, status, (performance.now() - this.#started) / 1000)
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ status, headers }, 'the instance answered')
+    this.fw.observer.upstreamAnswered?.(this.exchange.route, this.req.method as string, status, (performance.now() - this.#started) / 1000)
+    if (this.log.isLevelEnabled('trace')) this.#requestLog().trace({ status, headers }, 'the instance answered')
     // A refused token is dropped (once, however many requests meet it); a replayable request
     // is then sent again with the new one, others get this 401 while the refresh happens.
     if (status === 401 && this.fw.tokens.reject(this.#token as Token) && !this.#retried && this.#replayable()) {
@@ -150,19 +152,19 @@ class Attempt implements Dispatcher.DispatchHandler {
       return
     }
     try {
-      const out = clientResponseHeaders(headers, this.requestId)
+      const out = clientResponseHeaders(headers, this.exchange.requestId)
       if (this.fw.lifecycle.draining) out.connection = 'close' // let the client go before we do
       this.res.writeHead(status, out)
     } catch (err) {
       // a header node refuses to send (invalid characters): the answer cannot be relayed
-      this.log.warn({ err: { code: (err as { code?: string }).code } }, 'the instance sent a response header that cannot be relayed')
+      this.#requestLog().warn({ err: { code: (err as { code?: string }).code } }, 'the instance sent a response header that cannot be relayed')
       controller.abort(err as Error)
     }
   }
 
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#retrying) return
-    this.#bytes += chunk.length
+    this.exchange.bytes += chunk.length
     if (!this.res.write(chunk)) {
       controller.pause()
       this.res.once('drain', () => controller.resume())
@@ -175,7 +177,6 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.#retry().catch(() => {})
       return
     }
-    recordBytesSent(this.res, this.#bytes)
     this.res.end()
   }
 
@@ -185,7 +186,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       // mid-answer: the only honest signal left is closing the connection
       if (kind !== 'client-gone') {
         this.fw.observer.upstreamFailed?.(kind)
-        this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'the instance connection broke mid-answer: closing the client connection')
+        this.#requestLog().warn({ event: 'upstream_failed', failure: kind, code }, 'the instance connection broke mid-answer: closing the client connection')
       }
       this.res.destroy()
       return
@@ -197,9 +198,15 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (kind === 'too-large') this.fw.observer.refused?.('body_too_large')
     else {
       this.fw.observer.upstreamFailed?.(kind)
-      this.log.warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
+      this.#requestLog().warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
     }
-    writeError(this.res, this.requestId, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
+    writeError(this.res, this.exchange.requestId, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
+  }
+
+  /** A child carrying the request id, made only on the rare paths that log. */
+  #requestLog (): Logger {
+    this.#logChild ??= this.log.child({ requestId: this.exchange.requestId })
+    return this.#logChild
   }
 
   #replayable (): boolean {
@@ -211,7 +218,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     try {
       next = await this.fw.tokens.get()
     } catch (err) {
-      noToken(this.res, this.requestId, err, false)
+      noToken(this.res, this.exchange.requestId, err, false)
       return
     }
     if (this.res.destroyed) return

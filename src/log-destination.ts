@@ -1,14 +1,19 @@
 // Where JSON log lines go: stdout, written synchronously (so lines keep their order and none
-// is lost at exit) but batched per event-loop turn, so a busy proxy makes one write(2) for
-// many access lines instead of one each.
+// is lost at exit) but batched for a few milliseconds, so a busy proxy makes one write(2) for
+// hundreds of access lines instead of one each.
 import { writeSync } from 'node:fs'
 
 const RETRY_WAIT = new Int32Array(new SharedArrayBuffer(4))
+/** a line waits at most this long */
+const FLUSH_AFTER_MS = 10
+/** or until this much is waiting */
+const FLUSH_AT_BYTES = 64 * 1024
 
 export class BatchedWriter {
   readonly #fd: number
   #pending: string[] = []
-  #scheduled = false
+  #pendingBytes = 0
+  #timer: NodeJS.Timeout | undefined
 
   constructor (fd = 1) {
     this.#fd = fd
@@ -18,19 +23,21 @@ export class BatchedWriter {
   /** pino's destination interface */
   write (line: string): boolean {
     this.#pending.push(line)
-    if (!this.#scheduled) {
-      this.#scheduled = true
-      setImmediate(this.#flushLater)
-    }
+    this.#pendingBytes += line.length
+    if (this.#pendingBytes >= FLUSH_AT_BYTES) this.flushSync()
+    else this.#timer ??= setTimeout(this.#flushLater, FLUSH_AFTER_MS)
     return true
   }
 
   readonly #flushLater = (): void => {
-    this.#scheduled = false
+    this.#timer = undefined
     this.flushSync()
   }
 
   flushSync (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#pendingBytes = 0
     if (this.#pending.length === 0) return
     let buf = Buffer.from(this.#pending.join(''), 'utf8')
     this.#pending = []

@@ -3,8 +3,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
-import { forward, writeError, type ForwardedRoute, type Forwarder } from './forward.js'
+import { forward, writeError, type Exchange, type ForwardedRoute, type Forwarder } from './forward.js'
 import { checkForwardedTarget, checkFraming, FORWARDED_METHODS, type Guards, type Refusal } from './guards.js'
+import { pathOf } from './access-log.js'
 import type { Lifecycle } from './lifecycle.js'
 import type { LocalRefusal } from './metrics.js'
 
@@ -14,8 +15,9 @@ export interface ForwardingOptions {
   readonly guards: Guards
   /** a request answered locally, by reason (metrics) */
   readonly refused: (reason: LocalRefusal) => void
-  /** the client connection closed before the answer was complete (access log) */
-  readonly abandoned: (request: FastifyRequest, reply: FastifyReply) => void
+  /** the exchange is over, answered in full or not (access log, metrics) */
+  readonly completed: (exchange: Exchange, method: string, url: string, status: number, aborted: boolean) => void
+  readonly log: Logger
 }
 
 export function registerForwarding (app: FastifyInstance, opts: ForwardingOptions): void {
@@ -28,6 +30,13 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     const res = reply.raw
     const url = raw.url as string
     reply.hijack() // from here the raw response is ours: undici streams straight into it
+    const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, abort: undefined }
+    // One listener per request does it all: cancel upstream if the client left, log, count.
+    res.once('close', () => {
+      const aborted = !res.writableFinished
+      if (aborted) exchange.abort?.()
+      opts.completed(exchange, raw.method as string, url, res.statusCode, aborted)
+    })
     const refuse = (refusal: Refusal): void => {
       opts.refused(refusal.reason)
       writeError(res, request.id, refusal.error, hasBody(raw.headers))
@@ -52,18 +61,13 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       res.writeHead(204, { 'x-request-id': request.id, ...(hasBody(raw.headers) ? { connection: 'close' } : {}) }).end()
       return
     }
-    forward(opts.forwarder, route, raw, res, request.id, request.log as unknown as Logger, () => { opts.abandoned(request, reply) }).catch((err: unknown) => {
-      request.log.error({ err }, 'forwarding failed unexpectedly')
+    forward(opts.forwarder, exchange, raw, res, opts.log).catch((err: unknown) => {
+      opts.log.error({ requestId: request.id, err }, 'forwarding failed unexpectedly')
       writeError(res, request.id, new WAP_ERR_UNEXPECTED(), true)
     })
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
   app.route({ method: FORWARDED_METHODS, url: '/report', handler: handlerFor('report'), config: { name: 'report' } })
-}
-
-function pathOf (url: string): string {
-  const q = url.indexOf('?')
-  return q < 0 ? url : url.slice(0, q)
 }
 
 function hasBody (headers: FastifyRequest['headers']): boolean {

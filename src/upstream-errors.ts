@@ -15,10 +15,19 @@ export class BodyTooLarge extends Error {
   }
 }
 
+/** The client went away: the upstream request is cancelled with this, and nobody is told. */
+export class ClientClosed extends Error {
+  constructor () {
+    super('the client closed the connection')
+    this.name = 'ClientClosed'
+  }
+}
+
 export type UpstreamFailure = 'timeout' | 'unreachable' | 'tls' | 'reset' | 'too-large' | 'client-gone' | 'other'
 
 export function classify (err: unknown): { kind: UpstreamFailure, code: string } {
   if (err instanceof BodyTooLarge) return { kind: 'too-large', code: 'BODY_LIMIT' }
+  if (err instanceof ClientClosed) return { kind: 'client-gone', code: 'CLIENT_CLOSED' }
   const e = err as { code?: string, cause?: { code?: string } }
   const code = e.code ?? e.cause?.code ?? 'UNKNOWN'
   switch (code) {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { call } from './helpers/http.js'
+import { rawRequest } from './helpers/raw.js'
 import { logRecords, startStack } from './helpers/stack.js'
 
 t.test('one concise access line per request at info, with no query string and no headers', async (t) => {
@@ -22,4 +23,13 @@ t.test('LOG_LEVEL=warn turns access lines off', async (t) => {
   const { proxy } = await startStack(t, { logLevel: 'warn' })
   await call(`${proxy.url}/api/v2/source`)
   t.same(logRecords(proxy.logs).filter((r) => r.route !== undefined), [])
+})
+
+t.test('paths that need escaping still give valid JSON lines', async (t) => {
+  const { proxy } = await startStack(t)
+  await rawRequest(proxy.port, 'GET /api/v2/"quoted" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+  await rawRequest(proxy.port, 'GET /nope/back\\slash HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+  const paths = logRecords(proxy.logs).map((r) => r.path) // every line parsed as JSON
+  t.ok(paths.includes('/api/v2/"quoted"'), 'a quote is escaped')
+  t.ok(paths.includes('/nope/back\\slash'), 'a backslash is escaped')
 })

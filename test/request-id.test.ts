@@ -14,12 +14,15 @@ t.test('a sane incoming X-Request-Id is forwarded, returned and on every log lin
 
 t.test('a missing, oversized or odd X-Request-Id is replaced by a generated one', async (t) => {
   const { proxy, instance } = await startStack(t)
+  const ids = new Set<string>()
   for (const given of [undefined, 'x'.repeat(200), 'has spaces and "quotes"', '<script>']) {
     const res = await call(`${proxy.url}/api/v2/source`, { headers: given === undefined ? {} : { 'x-request-id': given } })
     const id = res.headers['x-request-id'] as string
-    t.match(id, /^[0-9a-f-]{36}$/, `generated for ${JSON.stringify(given?.slice(0, 20))}`)
+    ids.add(id)
+    t.match(id, /^[\w-]{8}-[0-9a-z]+$/, `generated for ${JSON.stringify(given?.slice(0, 20))}`)
     t.equal(instance.received.at(-1)?.headers['x-request-id'], id, 'the same id goes upstream')
   }
+  t.equal(ids.size, 4, 'each request gets its own')
 })
 
 t.test('local answers carry the request id too', async (t) => {
