@@ -55,14 +55,13 @@ export interface Exchange {
 }
 
 export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
-  const requestId = exchange.requestId
   const declared = req.headers['content-length']
   const length = declared === undefined ? undefined : Number(declared)
   const chunked = req.headers['transfer-encoding'] !== undefined
   const hasBody = chunked || (length !== undefined && length > 0)
   if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
     fw.observer.refused?.('body_too_large')
-    writeError(res, requestId, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
+    writeError(res, exchange, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
     return
   }
   let token = fw.tokens.peek()
@@ -71,7 +70,7 @@ export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingM
       token = await fw.tokens.get()
     } catch (err) {
       fw.observer.refused?.('no_token')
-      noToken(res, requestId, err, hasBody)
+      noToken(res, exchange, err, hasBody)
       return
     }
   }
@@ -200,7 +199,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.fw.observer.upstreamFailed?.(kind)
       this.#requestLog().warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
     }
-    writeError(this.res, this.exchange.requestId, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
+    writeError(this.res, this.exchange, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
   }
 
   /** A child carrying the request id, made only on the rare paths that log. */
@@ -218,7 +217,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     try {
       next = await this.fw.tokens.get()
     } catch (err) {
-      noToken(this.res, this.exchange.requestId, err, false)
+      noToken(this.res, this.exchange, err, false)
       return
     }
     if (this.res.destroyed) return
@@ -227,23 +226,24 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 }
 
-function noToken (res: ServerResponse, requestId: string, err: unknown, unreadBody: boolean): void {
+function noToken (res: ServerResponse, exchange: Exchange, err: unknown, unreadBody: boolean): void {
   const reason = err instanceof TokenUnavailable ? err : new TokenUnavailable('the token request failed', 5000)
-  writeError(res, requestId, new WAP_ERR_NO_TOKEN(reason.message), unreadBody, { 'retry-after': String(reason.retryAfterSeconds) })
+  writeError(res, exchange, new WAP_ERR_NO_TOKEN(reason.message), unreadBody, { 'retry-after': String(reason.retryAfterSeconds) })
 }
 
 /** Answers locally in the Wavefront envelope; closes the connection if the request body was not read. */
-export function writeError (res: ServerResponse, requestId: string, err: Error & { statusCode?: number }, unreadBody: boolean, headers: Record<string, string> = {}): void {
+export function writeError (res: ServerResponse, exchange: Exchange, err: Error & { statusCode?: number }, unreadBody: boolean, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) {
     res.destroy()
     return
   }
   const status = err.statusCode ?? 502
   const text = envelopeText(status, err.message)
+  exchange.bytes = Buffer.byteLength(text)
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'x-request-id': requestId,
+    'content-length': exchange.bytes,
+    'x-request-id': exchange.requestId,
     ...(unreadBody ? { connection: 'close' } : {}),
     ...headers
   })

@@ -39,11 +39,11 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     })
     const refuse = (refusal: Refusal): void => {
       opts.refused(refusal.reason)
-      writeError(res, request.id, refusal.error, hasBody(raw.headers))
+      writeError(res, exchange, refusal.error, hasBody(raw.headers))
     }
     if (opts.lifecycle.draining) {
       opts.refused('shutting_down')
-      writeError(res, request.id, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
+      writeError(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
       return
     }
     const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
@@ -63,7 +63,7 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     }
     forward(opts.forwarder, exchange, raw, res, opts.log).catch((err: unknown) => {
       opts.log.error({ requestId: request.id, err }, 'forwarding failed unexpectedly')
-      writeError(res, request.id, new WAP_ERR_UNEXPECTED(), true)
+      writeError(res, exchange, new WAP_ERR_UNEXPECTED(), true)
     })
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })

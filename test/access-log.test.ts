@@ -19,6 +19,13 @@ t.test('one concise access line per request at info, with no query string and no
   t.notMatch(proxy.logs.join('\n'), /secretish|client-token-zz/, 'no query string, no Authorization')
 })
 
+t.test('local answers on the forwarded routes are logged with their real size', async (t) => {
+  const { proxy } = await startStack(t)
+  const refused = await call(`${proxy.url}/api/v2/source`, { headers: { host: 'attacker.example' } })
+  const line = logRecords(proxy.logs).find((r) => r.status === 421)
+  t.match(line, { route: 'api', status: 421, bytes: Buffer.byteLength(refused.text) })
+})
+
 t.test('LOG_LEVEL=warn turns access lines off', async (t) => {
   const { proxy } = await startStack(t, { logLevel: 'warn' })
   await call(`${proxy.url}/api/v2/source`)
