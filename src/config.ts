@@ -47,8 +47,8 @@ export function loadConfig ({ env, argv }: ConfigInput): Config {
   for (const layer of layers) mergeLayer(layer, merged, sources)
 
   const credentials = resolveCredentials(layers, problems)
+  const wavefrontOrigin = normaliseInstanceUrl(merged.WAVEFRONT_URL, problems)
   const values = validateSettings(merged, sources, problems)
-  const wavefrontOrigin = normaliseInstanceUrl(values.WAVEFRONT_URL, problems)
   const cspBaseUrl = normaliseBaseUrl(String(values.CSP_BASE_URL), 'CSP_BASE_URL', problems)
   checkAccessLists(values, problems)
   if (problems.length > 0 || credentials === undefined) throw new ConfigError(problems)
@@ -94,21 +94,25 @@ function mergeLayer (layer: Layer, merged: Record<string, unknown>, sources: Rec
   }
 }
 
-/** env-schema coerces and checks types, ranges and enums, and fills defaults. */
+/** env-schema coerces and checks types, ranges and enums, and fills defaults. An invalid value
+ * is reported and dropped, and the rest validated again, so one bad setting does not hide others. */
 function validateSettings (merged: Record<string, unknown>, sources: Record<string, SettingSource>, problems: string[]): Record<string, unknown> {
   const properties: Record<string, object> = {}
   const checked = (SETTINGS as readonly Setting[]).filter((s) => s.fileable !== true)
   for (const s of checked) properties[s.env] = schemaFor(s)
-  try {
-    return envSchema({ schema: { type: 'object', required: ['WAVEFRONT_URL'], properties }, data: [merged], env: false }) as Record<string, unknown>
-  } catch (err) {
-    const errors = (err as { errors?: Array<{ instancePath: string, keyword: string, params: { missingProperty?: string } }> }).errors ?? []
-    for (const e of errors) {
-      const env = e.keyword === 'required' ? e.params.missingProperty : e.instancePath.replace(/^\//, '')
-      const setting = checked.find((s) => s.env === env)
-      if (setting !== undefined) problems.push(describeInvalid(setting, merged[setting.env], sources[setting.key], e.keyword))
+  const data = { ...merged }
+  for (;;) {
+    try {
+      return envSchema({ schema: { type: 'object', properties }, data: [data], env: false }) as Record<string, unknown>
+    } catch (err) {
+      const errors = (err as { errors?: Array<{ instancePath: string, keyword: string }> }).errors ?? []
+      const invalid = checked.filter((s) => errors.some((e) => e.instancePath === `/${s.env}`) && s.env in data)
+      if (invalid.length === 0) throw err // not a value problem: a bug in the schema itself
+      for (const setting of invalid) {
+        problems.push(describeInvalid(setting, data[setting.env], sources[setting.key]))
+        delete data[setting.env] // eslint-disable-line @typescript-eslint/no-dynamic-delete -- a copy, keyed by variable name
+      }
     }
-    return {}
   }
 }
 
@@ -122,10 +126,7 @@ function schemaFor (s: Setting): object {
   }
 }
 
-function describeInvalid (s: Setting, value: unknown, source: SettingSource | undefined, keyword: string): string {
-  if (keyword === 'required') {
-    return `${s.env} is required: set it to your Wavefront instance, e.g. WAVEFRONT_URL=https://example.wavefront.com`
-  }
+function describeInvalid (s: Setting, value: unknown, source: SettingSource | undefined): string {
   const where = source === undefined ? '' : ` (from ${source})`
   const expected = s.type === 'integer'
     ? `a whole number from ${s.min ?? 0} to ${s.max ?? Number.MAX_SAFE_INTEGER}`
@@ -153,7 +154,10 @@ const INSTANCE_PATHS = new Set(['', '/', '/api', '/api/', '/api/v2', '/api/v2/']
 
 /** The Wavefront docs write https://x.wavefront.com/api/; all such spellings mean the origin. */
 export function normaliseInstanceUrl (raw: unknown, problems: string[]): string | undefined {
-  if (raw === undefined) return undefined
+  if (raw === undefined) {
+    problems.push('WAVEFRONT_URL is required: set it to your Wavefront instance, e.g. WAVEFRONT_URL=https://example.wavefront.com')
+    return undefined
+  }
   const url = parseHttpUrl(String(raw), 'WAVEFRONT_URL', problems)
   if (url === undefined) return undefined
   if (!INSTANCE_PATHS.has(url.pathname) || url.search !== '' || url.hash !== '') {

@@ -74,6 +74,15 @@ t.test('a bad PORT or other setting names the variable, where it came from and w
   t.match(problemsOf({ ...BASE, ALLOWED_PATHS: '/api/v1/x' }), [/ALLOWED_PATHS entry "\/api\/v1\/x" is not under \/api\/v2\/ or \/report/])
 })
 
+t.test('every problem is reported at once: one bad value does not hide the others', async (t) => {
+  t.match(problemsOf({ WAVEFRONT_URL: 'example.wavefront.com', CSP_API_TOKEN: 'api-token-aaaa', PORT: '99999', LOG_LEVEL: 'loud', CSP_BASE_URL: 'ftp://x' }), [
+    /WAVEFRONT_URL="example.wavefront.com" is not a URL/,
+    /PORT="99999"/,
+    /LOG_LEVEL="loud"/,
+    /CSP_BASE_URL="ftp:\/\/x" must start with https:\/\//
+  ])
+})
+
 t.test('precedence: defaults < file < environment < flags', async (t) => {
   const file = tempFile('proxy.yaml', 'wavefrontUrl: https://from-file.wavefront.com\nport: 7001\nlogLevel: debug\nhost: 127.0.0.2\nallowedHosts: [a.example, b.example]\n')
   const config = loadConfig({
