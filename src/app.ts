@@ -70,7 +70,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   const mode = config.credentials.mode
   const metrics = config.metrics ? new Metrics(mode) : undefined
   const dispatchers = createDispatchers(config)
-  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log: deps.log, secrets: deps.secrets, ...(metrics === undefined ? {} : { observer: metrics.tokenObserver }) })
+  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log, secrets: deps.secrets, ...(metrics === undefined ? {} : { observer: metrics.tokenObserver }) })
   const lifecycle = new Lifecycle()
   app.decorate('tokens', tokens)
   app.decorate('lifecycle', lifecycle)
@@ -119,9 +119,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
       log.error({ requestId: request.id, err }, 'unexpected error')
       return await sendEnvelope(reply, 500, new WAP_ERR_UNEXPECTED().message)
     }
-    // Fastify's own 4xx (malformed URL, bad content type): the client's input, safe to describe.
-    const message = err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding').message : err.message
-    return await sendEnvelope(reply, status, message)
+    // Fastify's own 4xx (a bad content type, say): the client's input, safe to describe.
+    return await sendEnvelope(reply, status, err.message)
   })
 
   const stopWatching = watchSecretFiles(secretFilesOf(config), () => { tokens.credentialsChanged() })
