@@ -50,8 +50,3 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f\u007f-\uffff]/
 function jsonString (s: string): string {
   return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`
 }
-
-export function pathOf (url: string): string {
-  const q = url.indexOf('?')
-  return q < 0 ? url : url.slice(0, q)
-}

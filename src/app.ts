@@ -4,21 +4,19 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { AccessLog, pathOf, type RouteName } from './access-log.js'
+import { AccessLog, type RouteName } from './access-log.js'
 import type { Config } from './config.js'
-import { createTokenProvider, secretFilesOf } from './credentials/provider.js'
-import { credentialRefs } from './credentials/resolve.js'
+import { createTokenProvider, scrubCredentials, secretFilesOf } from './credentials/provider.js'
 import { watchSecretFiles } from './credentials/secret-watch.js'
 import { envelopeText, sendEnvelope } from './envelope.js'
 import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
-import { checkTarget, Guards } from './guards.js'
+import { checkTarget, Guards, pathOf } from './guards.js'
 import { registerHealth } from './health.js'
 import { Lifecycle } from './lifecycle.js'
 import { jsonLineSink, type SecretValues } from './log.js'
 import { Metrics, registerMetrics } from './metrics.js'
 import { registerForwarding } from './proxy.js'
 import type { TokenProvider } from './tokens.js'
-import { isSecret } from './settings.js'
 import { createDispatchers } from './upstream.js'
 
 export interface AppDeps {
@@ -66,7 +64,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   })
   app.server.on('connect', refuseConnect)
 
-  rememberSecrets(config, deps.secrets)
+  scrubCredentials(config, deps.secrets) // credential values are scrubbed from every log line, whatever field they turn up in
   const mode = config.credentials.mode
   const metrics = config.metrics ? new Metrics(mode) : undefined
   const dispatchers = createDispatchers(config)
@@ -136,14 +134,6 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
 
 function routeOf (request: FastifyRequest): RouteName {
   return (request.routeOptions.config as { name?: RouteName }).name ?? 'none'
-}
-
-/** Credential values are scrubbed from every log line, whatever field they turn up in. */
-function rememberSecrets (config: Config, secrets: SecretValues): void {
-  const c = config.credentials
-  for (const ref of credentialRefs(c)) if (isSecret(ref.env)) secrets.add(ref.value)
-  // The app secret also travels base64-encoded inside the Basic header sent to CSP.
-  if (c.mode === 'csp-app') secrets.add(Buffer.from(`${c.appId.value}:${c.appSecret.value}`).toString('base64'))
 }
 
 /** Malformed HTTP never reaches a route: answer in the envelope and close. */

@@ -4,10 +4,9 @@
 import { STATUS_CODES } from 'node:http'
 import { request, type Dispatcher } from 'undici'
 import type { Config } from './config.js'
-import { apiTokenRequest } from './credentials/api-token.js'
-import { appTokenRequest } from './credentials/app.js'
 import { requestCspToken } from './credentials/csp.js'
-import type { CredentialMode, SecretRef } from './credentials/resolve.js'
+import { cspTokenRequest, scrubCredentials } from './credentials/provider.js'
+import type { CredentialMode } from './credentials/resolve.js'
 import { SecretReader } from './credentials/secrets.js'
 import { TokenError } from './errors.js'
 import { createLogger, SecretValues } from './log.js'
@@ -64,18 +63,13 @@ export async function runCheck (config: Config, out: NodeJS.WritableStream): Pro
 /** One exchange at CSP, built exactly as the proxy builds it; secrets and the token are scrubbed from the report. */
 async function obtainToken (config: Config, dispatcher: Dispatcher, secrets: SecretValues): Promise<{ step: Step, token?: string }> {
   const creds = config.credentials
+  scrubCredentials(config, secrets)
+  // values re-read from mounted files are registered for scrubbing by the reader itself
   const reader = new SecretReader(createLogger({ level: 'warn', format: 'json', secrets, destination: process.stderr }), secrets)
-  const secret = (ref: SecretRef): string => {
-    const value = reader.read(ref)
-    secrets.add(value)
-    return value
-  }
   if (creds.mode === 'static-token') {
-    return { step: { ok: true, detail: 'static token (WAVEFRONT_TOKEN): no exchange needed' }, token: secret(creds.token) }
+    return { step: { ok: true, detail: 'static token (WAVEFRONT_TOKEN): no exchange needed' }, token: reader.read(creds.token) }
   }
-  const req = creds.mode === 'csp-app'
-    ? appTokenRequest(reader.read(creds.appId), secret(creds.appSecret), creds.orgId === undefined ? undefined : reader.read(creds.orgId))
-    : apiTokenRequest(secret(creds.apiToken))
+  const req = cspTokenRequest(creds, reader)
   for (const value of Object.values(req.headers)) secrets.add(value) // the Basic header: base64 of id:secret
   const startedAt = Date.now()
   try {

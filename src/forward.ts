@@ -2,7 +2,7 @@
 // bodies are never held in memory (except small ones kept to replay after a 401), backpressure
 // runs both ways, a client that leaves aborts the upstream request, and an upstream that
 // breaks mid-answer breaks the client connection rather than leaving it hanging.
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
@@ -58,7 +58,7 @@ export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingM
   const declared = req.headers['content-length']
   const length = declared === undefined ? undefined : Number(declared)
   const chunked = req.headers['transfer-encoding'] !== undefined
-  const hasBody = chunked || (length !== undefined && length > 0)
+  const hasBody = hasRequestBody(req.headers)
   if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
     fw.observer.refused?.('body_too_large')
     writeError(res, exchange, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
@@ -81,6 +81,12 @@ export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingM
     return // the client went away while sending a small body: nobody to answer
   }
   new Attempt(fw, exchange, req, res, log, body).send(token)
+}
+
+/** Whether a body follows the headers: chunked, or a Content-Length above zero. */
+export function hasRequestBody (headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length']
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0)
 }
 
 async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {

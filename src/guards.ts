@@ -69,12 +69,17 @@ function badTarget (problem: string): Refusal {
   return { reason: 'bad_target', error: new WAP_ERR_BAD_REQUEST_TARGET(problem) }
 }
 
+/** A request target without its query string. */
+export function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return q < 0 ? url : url.slice(0, q)
+}
+
 function targetProblem (url: string): string | undefined {
   if (url.charCodeAt(0) !== 47 /* / */) return 'not an origin-form path (absolute URLs and CONNECT are not proxied)'
   if (/[\u0000-\u001f\u007f]|%00/i.test(url)) return 'control characters or NUL bytes'
   if (url.includes('#')) return 'a fragment (#) in the request target'
-  const q = url.indexOf('?')
-  const path = q < 0 ? url : url.slice(0, q)
+  const path = pathOf(url)
   if (!/[%\\.]/.test(path)) return undefined // nothing that could encode or spell another path
   if (path.includes('\\') || /%5c/i.test(path)) return 'a backslash in the path'
   if (/%2f/i.test(path)) return 'an encoded slash (%2F) in the path'

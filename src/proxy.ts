@@ -3,9 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
-import { forward, writeError, type Exchange, type ForwardedRoute, type Forwarder } from './forward.js'
-import { checkForwardedTarget, checkFraming, FORWARDED_METHODS, type Guards, type Refusal } from './guards.js'
-import { pathOf } from './access-log.js'
+import { forward, hasRequestBody, writeError, type Exchange, type ForwardedRoute, type Forwarder } from './forward.js'
+import { checkForwardedTarget, checkFraming, FORWARDED_METHODS, pathOf, type Guards, type Refusal } from './guards.js'
 import type { Lifecycle } from './lifecycle.js'
 import type { LocalRefusal } from './metrics.js'
 
@@ -39,11 +38,11 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     })
     const refuse = (refusal: Refusal): void => {
       opts.refused(refusal.reason)
-      writeError(res, exchange, refusal.error, hasBody(raw.headers))
+      writeError(res, exchange, refusal.error, hasRequestBody(raw.headers))
     }
     if (opts.lifecycle.draining) {
       opts.refused('shutting_down')
-      writeError(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasBody(raw.headers), { 'retry-after': '1' })
+      writeError(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasRequestBody(raw.headers), { 'retry-after': '1' })
       return
     }
     const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
@@ -58,7 +57,7 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       return
     }
     if (verdict.preflight) {
-      res.writeHead(204, { 'x-request-id': request.id, ...(hasBody(raw.headers) ? { connection: 'close' } : {}) }).end()
+      res.writeHead(204, { 'x-request-id': request.id, ...(hasRequestBody(raw.headers) ? { connection: 'close' } : {}) }).end()
       return
     }
     forward(opts.forwarder, exchange, raw, res, opts.log).catch((err: unknown) => {
@@ -68,8 +67,4 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
   app.route({ method: FORWARDED_METHODS, url: '/report', handler: handlerFor('report'), config: { name: 'report' } })
-}
-
-function hasBody (headers: FastifyRequest['headers']): boolean {
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
 }

@@ -8,7 +8,8 @@ import { TokenSource, type TokenObserver, type TokenProvider } from '../tokens.j
 import { apiTokenRequest } from './api-token.js'
 import { appTokenRequest } from './app.js'
 import { requestCspToken, type CspTokenRequest } from './csp.js'
-import { credentialRefs } from './resolve.js'
+import { isSecret } from '../settings.js'
+import { credentialRefs, type Credentials } from './resolve.js'
 import { SecretReader } from './secrets.js'
 import { StaticTokenProvider } from './static.js'
 
@@ -25,9 +26,7 @@ export function createTokenProvider (config: Config, deps: ProviderDeps): TokenP
   const secrets = new SecretReader(deps.log, deps.secrets)
   if (creds.mode === 'static-token') return new StaticTokenProvider(() => secrets.read(creds.token), deps.log)
 
-  const buildRequest = (): CspTokenRequest => creds.mode === 'csp-app'
-    ? appTokenRequest(secrets.read(creds.appId), secrets.read(creds.appSecret), creds.orgId === undefined ? undefined : secrets.read(creds.orgId))
-    : apiTokenRequest(secrets.read(creds.apiToken))
+  const buildRequest = (): CspTokenRequest => cspTokenRequest(creds, secrets)
   const client = { baseUrl: config.cspBaseUrl, dispatcher: deps.dispatcher, timeoutMs: config.cspTimeoutMs }
   return new TokenSource({
     fetch: async (signal) => {
@@ -39,6 +38,21 @@ export function createTokenProvider (config: Config, deps: ProviderDeps): TokenP
     log: deps.log,
     ...(deps.observer === undefined ? {} : { observer: deps.observer })
   })
+}
+
+/** The exchange a CSP mode makes, with the current value of each credential. */
+export function cspTokenRequest (creds: Exclude<Credentials, { mode: 'static-token' }>, secrets: SecretReader): CspTokenRequest {
+  return creds.mode === 'csp-app'
+    ? appTokenRequest(secrets.read(creds.appId), secrets.read(creds.appSecret), creds.orgId === undefined ? undefined : secrets.read(creds.orgId))
+    : apiTokenRequest(secrets.read(creds.apiToken))
+}
+
+/** Registers the configured secret values to be scrubbed from every output line. */
+export function scrubCredentials (config: Config, secrets: SecretValues): void {
+  const c = config.credentials
+  for (const ref of credentialRefs(c)) if (isSecret(ref.env)) secrets.add(ref.value)
+  // The app secret also travels base64-encoded inside the Basic header sent to CSP.
+  if (c.mode === 'csp-app') secrets.add(Buffer.from(`${c.appId.value}:${c.appSecret.value}`).toString('base64'))
 }
 
 /** The mounted files the credential is read from, to watch for rotation. */
