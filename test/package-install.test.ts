@@ -2,7 +2,7 @@
 // end to end against the fakes; and the Dockerfile's runtime steps, which no Docker engine can
 // run here, replayed without the container: same files, same install command, same ENV,
 // ENTRYPOINT and HEALTHCHECK.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, relative } from 'node:path'
 import t, { type Test } from 'tap'
@@ -64,6 +64,7 @@ t.test('the package ships the built proxy and config.example.yaml, nothing of te
 t.test('installed from the tarball with production dependencies only, wavefront-auth-proxy proxies end to end', async (t) => {
   const tgz = await tarball()
   const home = tempDir(t, 'wap-install-')
+  writeFileSync(join(home, 'package.json'), '{"private":true}\n') // else npm installs into whatever project encloses the temp dir
   await runOk(['npm', 'install', '--omit=dev', '--no-audit', '--no-fund', tgz], { cwd: home, env: npmEnv() })
   const bin = join(home, 'node_modules/.bin/wavefront-auth-proxy')
   t.ok(existsSync(bin), 'the wavefront-auth-proxy command is installed')
@@ -107,8 +108,8 @@ function instruction (stage: readonly string[], name: string): string[] {
 t.test('the Dockerfile: multi-stage, LTS Node, production dependencies only, non-root, exec-form entrypoint, no secrets', async (t) => {
   const { stages, args } = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))
   t.ok(stages.length >= 2, 'multi-stage')
-  const base = /^node:(\d+)-alpine$/.exec(args.get('NODE_IMAGE') ?? '')
-  t.ok(base !== null && Number(base[1]) >= 22 && Number(base[1]) % 2 === 0, `an LTS (even-numbered) Node on alpine: ${args.get('NODE_IMAGE') ?? '?'}`)
+  const base = /^node:(\d+)-(?:bookworm|trixie)-slim$/.exec(args.get('NODE_IMAGE') ?? '')
+  t.ok(base !== null && Number(base[1]) >= 22 && Number(base[1]) % 2 === 0, `an LTS (even-numbered) Node on Debian slim (glibc): ${args.get('NODE_IMAGE') ?? '?'}`)
   const build = stages[0] as string[]
   const runtime = stages.at(-1) as string[]
   t.match(instruction(build, 'RUN').join('\n'), /npm ci(?!.*--omit=dev)/, 'the build stage installs dev dependencies')
@@ -117,6 +118,7 @@ t.test('the Dockerfile: multi-stage, LTS Node, production dependencies only, non
   t.match(user.at(-1), /^[1-9]\d*(:\d+)?$/, 'a numeric non-root user, so Kubernetes can verify runAsNonRoot')
   t.same(instruction(runtime, 'EXPOSE'), ['9191'])
   t.match(instruction(runtime, 'ENV').join(' '), /\bHOST=0\.0\.0\.0\b/)
+  t.match(instruction(runtime, 'ENV').join(' '), /\bMALLOC_TRIM_THRESHOLD_=\d+\b/, 'glibc keeps freed socket buffers instead of faulting them in again')
   const entrypoint = JSON.parse(instruction(runtime, 'ENTRYPOINT').at(-1) ?? 'null') as string[]
   t.equal(entrypoint[0], 'node', 'exec form, node itself as PID 1 (npm start would swallow SIGTERM)')
   const everything = [...args.keys(), ...stages.flatMap((s) => [...instruction(s, 'ENV'), ...instruction(s, 'ARG')])].join(' ')
