@@ -6,7 +6,7 @@
 #   docker build -t wavefront-auth-proxy .
 #   docker run --rm -p 127.0.0.1:9191:9191 -e WAVEFRONT_URL -e CSP_APP_ID -e CSP_APP_SECRET wavefront-auth-proxy
 
-# Debian slim rather than alpine: glibc's malloc, which MALLOC_TRIM_THRESHOLD_ below tunes.
+# Debian slim rather than alpine: glibc's malloc, which MALLOC_TRIM_THRESHOLD_ can tune (README, Performance).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ── build: dev dependencies, compile, pack exactly what the package ships ──────────────────────
@@ -34,13 +34,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /root/.npm
 # Inside a container the proxy must listen on every interface to be reachable at all; outside
 # one its default stays 127.0.0.1. Credentials are never baked in: pass them at run time.
-# MALLOC_TRIM_THRESHOLD_: glibc hands freed heap back to the kernel once 128 KiB sits unused at
-# its top, so each 64 KiB socket buffer of a large body is page-faulted in anew (16 faults per
-# buffer, a third of the CPU of a download); keeping up to 32 MiB spare avoids that (BENCHMARKS.md).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=9191 \
-    MALLOC_TRIM_THRESHOLD_=33554432
+    PORT=9191
 # The image's "node" user, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 EXPOSE 9191

@@ -200,20 +200,14 @@ async function startUpstream (): Promise<Upstream> {
   return { proc, origin, sinkLog }
 }
 
-/** The allocator tuning the image sets (Dockerfile ENV MALLOC_*), applied here as the image would apply it. */
-function imageMallocEnv (): NodeJS.ProcessEnv {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ')
-  return Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]))
-}
-
-/** The environment of a user running the image: only what the benchmark and the image set, everything else default. */
+/** The environment of a user running the binary: only what the benchmark sets, everything else default. */
 function wapEnv (upstream: string, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(MALLOC_|GLIBC_TUNABLES|WAVEFRONT_|CSP_|LOG_|UPSTREAM_|BODY_LIMIT|ALLOWED_|READ_ONLY|HOST$|PORT$|METRICS|SHUTDOWN_|CONFIG_FILE|NODE_OPTIONS|HTTPS?_PROXY|NO_PROXY)/i.test(k)) continue
     env[k] = v
   }
-  return { ...env, ...imageMallocEnv(), WAVEFRONT_URL: upstream, WAVEFRONT_TOKEN: TOKEN, PORT: String(port) }
+  return { ...env, WAVEFRONT_URL: upstream, WAVEFRONT_TOKEN: TOKEN, PORT: String(port) }
 }
 
 async function startWap (upstream: string, output: string, nodeFlags: readonly string[] = [], settings: NodeJS.ProcessEnv = {}, cli = CLI): Promise<{ proc: Proc, origin: string, readyMs: number }> {
