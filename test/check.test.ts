@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { FakeCsp } from './fixtures/fake-csp.js'
-import type { FakeWavefront } from './fixtures/fake-wavefront.js'
+import type { FakeWavefront, WavefrontFault } from './fixtures/fake-wavefront.js'
 import { runBinary } from './helpers/binary.js'
 import { API_TOKEN, APP_ID, APP_SECRET, credentialsEnv, startFakes, STATIC_TOKEN, type Mode } from './helpers/stack.js'
 
@@ -47,6 +47,16 @@ async function closedPortUrl (): Promise<string> {
 async function fakesEnv (t: Test, mode: Mode): Promise<{ env: Record<string, string>, csp: FakeCsp, instance: FakeWavefront }> {
   const { csp, instance } = await startFakes(t)
   return { csp, instance, env: { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, ...credentialsEnv(mode) } }
+}
+
+/** `check` against an instance that answers once with `fault`: exits 1 and prints no secret. */
+async function failingCheck (t: Test, mode: Mode, fault: WavefrontFault): Promise<Run> {
+  const { env, csp, instance } = await fakesEnv(t, mode)
+  instance.faults.push(fault)
+  const run = await runCheck(env)
+  t.equal(run.code, 1)
+  assertNoSecrets(t, run, csp)
+  return run
 }
 
 const MODES: Array<{ mode: Mode, name: string, token: RegExp }> = [
@@ -124,32 +134,20 @@ t.test('CSP hanging: the check still reports and exits 1 within CSP_TIMEOUT_MS p
 })
 
 t.test('the instance answering 401: exit 1, says the credential lacks access', async (t) => {
-  const { env, csp, instance } = await fakesEnv(t, 'app')
-  instance.faults.push({ kind: 'status', status: 401 })
-  const run = await runCheck(env)
-  t.equal(run.code, 1)
+  const run = await failingCheck(t, 'app', { kind: 'status', status: 401 })
   t.match(run.stdout, /✓ token +ok: lifetime/)
   t.match(run.stdout, /✗ instance +GET \/api\/v2\/source\?limit=1 answered 401: injected failure\n +→ fix: the app lacks access to this instance or its API/)
   t.match(run.stdout, /\ncheck failed\n$/)
-  assertNoSecrets(t, run, csp)
 })
 
 t.test('the instance refusing a static token: the fix names WAVEFRONT_TOKEN', async (t) => {
-  const { env, csp, instance } = await fakesEnv(t, 'static')
-  instance.faults.push({ kind: 'status', status: 403, body: 'not json' })
-  const run = await runCheck(env)
-  t.equal(run.code, 1)
+  const run = await failingCheck(t, 'static', { kind: 'status', status: 403, body: 'not json' })
   t.match(run.stdout, /✗ instance +GET \/api\/v2\/source\?limit=1 answered 403: Forbidden\n +→ fix: the instance refused WAVEFRONT_TOKEN/)
-  assertNoSecrets(t, run, csp)
 })
 
 t.test('a 200 that is not the Wavefront API: exit 1, says to check WAVEFRONT_URL', async (t) => {
-  const { env, csp, instance } = await fakesEnv(t, 'app')
-  instance.faults.push({ kind: 'status', status: 200, body: '<html>login</html>' })
-  const run = await runCheck(env)
-  t.equal(run.code, 1)
+  const run = await failingCheck(t, 'app', { kind: 'status', status: 200, body: '<html>login</html>' })
   t.match(run.stdout, /✗ instance +GET \/api\/v2\/source\?limit=1 answered 200 without a Wavefront API response\n +→ fix: check that WAVEFRONT_URL/)
-  assertNoSecrets(t, run, csp)
 })
 
 t.test('the instance unreachable: exit 1, says to check WAVEFRONT_URL', async (t) => {
