@@ -22,14 +22,19 @@ function gatedBody (total: number, release: Promise<void>): { stream: Readable, 
   for (let sent = 0; sent < total; sent += chunk.length) hash.update(chunk.subarray(0, Math.min(chunk.length, total - sent)))
   let sent = 0
   let released = false
-  void release.then(() => { released = true; stream.resume() })
+  let readPending = false
+  const pushNext = (): void => {
+    if (sent >= total) { stream.push(null); return }
+    const n = Math.min(chunk.length, total - sent)
+    sent += n
+    stream.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+  }
+  // A held-back read() must be answered later: Node calls read() again only after a push.
+  void release.then(() => { released = true; if (readPending) { readPending = false; pushNext() } })
   const stream = new Readable({
     read () {
-      if (sent >= total) { this.push(null); return }
-      if (sent >= 8 * MiB && !released) { this.pause(); return }
-      const n = Math.min(chunk.length, total - sent)
-      sent += n
-      this.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+      if (sent >= 8 * MiB && !released) { readPending = true; return }
+      pushNext()
     }
   })
   return { stream, sha256: hash.digest('hex') }
