@@ -34,19 +34,19 @@ export class AccessLog {
 
   write (r: AccessRecord): void {
     if (this.#log.levelVal > INFO) return
-    const msg = `${r.method} ${r.path} ${r.status}`
-    if (this.#sink === undefined) {
+    const sink = this.#sink
+    if (sink === undefined) {
       const { aborted, ...fields } = r
-      this.#log.info(aborted ? r : fields, msg)
+      this.#log.info(aborted ? r : fields, `${r.method} ${r.path} ${r.status}`)
       return
     }
-    this.#sink(`{"level":${INFO},"time":${Date.now()},"service":"wavefront-auth-proxy","requestId":${jsonString(r.requestId)},"method":${jsonString(r.method)},"route":"${r.route}","path":${jsonString(r.path)},"status":${r.status},"ms":${Math.round(r.ms * 100) / 100},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''},"msg":${jsonString(msg)}}\n`)
+    // Only the path and the request id come from the client: they are scrubbed of secrets. Request
+    // ids are [\w.:@/+=-] (requestIdOf) and methods HTTP tokens, so only the path may need escaping.
+    const path = sink.scrub(r.path)
+    const plain = !NEEDS_ESCAPING.test(path)
+    const msg = `${r.method} ${path} ${r.status}`
+    sink.write(`{"level":${INFO},"time":${Date.now()},"service":"wavefront-auth-proxy","requestId":"${sink.scrub(r.requestId)}","method":"${r.method}","route":"${r.route}","path":${plain ? `"${path}"` : JSON.stringify(path)},"status":${r.status},"ms":${Math.round(r.ms * 100) / 100},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''},"msg":${plain ? `"${msg}"` : JSON.stringify(msg)}}\n`)
   }
 }
 
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\u007f-\uffff]/
-
-/** JSON.stringify for strings, skipped for the usual plain ASCII. */
-function jsonString (s: string): string {
-  return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`
-}

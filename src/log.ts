@@ -48,8 +48,12 @@ export interface LogOptions {
   readonly destination?: NodeJS.WritableStream
 }
 
-/** Writes a ready JSON line (scrubbed) beside pino: the access log's fast path. */
-export type JsonLineSink = (line: string) => void
+/** The access log's fast path beside pino. `write` takes a ready JSON line as it is, so its
+ * writer passes every field that did not come from a fixed set through `scrub` first. */
+export interface JsonLineSink {
+  readonly write: (line: string) => void
+  readonly scrub: (text: string) => string
+}
 
 const sinks = new WeakMap<Logger, JsonLineSink>()
 
@@ -71,7 +75,7 @@ export function createLogger (opts: LogOptions): Logger {
   }
   const destination = opts.destination ?? new BatchedWriter(1)
   const log = pino(options, destination)
-  sinks.set(log, (line) => { destination.write(opts.secrets.scrub(line)) })
+  sinks.set(log, { write: (line) => { destination.write(line) }, scrub: (text) => opts.secrets.scrub(text) })
   return log
 }
 

@@ -46,6 +46,21 @@ for (const mode of ['app', 'api-token', 'static'] as Mode[]) {
   })
 }
 
+t.test('a secret a client puts in the path or X-Request-Id is scrubbed from the access line', async (t) => {
+  const { proxy, csp } = await startStack(t, { mode: 'app' })
+  await call(`${proxy.url}/api/v2/source`) // a token is issued
+  const [issued] = [...csp.issued.keys()]
+  t.ok(issued, 'CSP issued a token')
+  await call(`${proxy.url}/api/v2/source/${APP_SECRET}`, { headers: { 'x-request-id': issued as string } })
+  await call(`${proxy.url}/nope/${APP_SECRET}`) // a local answer logs its path too
+  await proxy.close()
+  const lines = proxy.logs.filter((l) => l.includes('/source/') || l.includes('/nope/'))
+  t.equal(lines.length, 2, 'both requests were logged')
+  assertClean(t, 'access lines', lines.join('\n'), secretsOf(csp.issued.keys()))
+  t.match(lines.join('\n'), /"path":"\/api\/v2\/source\/\[REDACTED\]"/, 'the path is logged with the secret censored')
+  t.match(lines.join('\n'), /"requestId":"\[REDACTED\]"/, 'and so is the request id')
+})
+
 t.test('configuration errors and --print-config never print a secret', async (t) => {
   const base = { WAVEFRONT_URL: 'https://example.wavefront.com' }
   const conflicting = await runBinary({ ...base, ...credentialsEnv('app'), ...credentialsEnv('api-token'), ...credentialsEnv('static') })
