@@ -111,6 +111,8 @@ export class Guards {
   readonly #readOnly: boolean
   readonly #paths: readonly string[]
   readonly #preflight: Readonly<Record<string, string>>
+  /** the Host value last admitted: a client sends the same one on every request */
+  #admittedHost: string | undefined
 
   constructor (opts: GuardOptions) {
     this.#hosts = new Set(opts.allowedHosts.map((h) => h.toLowerCase()))
@@ -165,10 +167,12 @@ export class Guards {
     const host = req.headers.host
     if (host === undefined) return { reason: 'host', error: new WAP_ERR_HOST_INVALID('the request has no Host header') }
     if (hostCount(req.rawHeaders) > 1) return { reason: 'host', error: new WAP_ERR_HOST_INVALID('the request has more than one Host header') }
+    if (host === this.#admittedHost) return undefined
     const lower = host.toLowerCase()
     const name = HOST.exec(lower)?.[1]
-    if (name !== undefined && (LOOPBACK_NAMES.has(name) || this.#hosts.has(name) || this.#hosts.has(lower))) return undefined
-    return { reason: 'host', error: new WAP_ERR_HOST_NOT_ALLOWED() }
+    if (name === undefined || !(LOOPBACK_NAMES.has(name) || this.#hosts.has(name) || this.#hosts.has(lower))) return { reason: 'host', error: new WAP_ERR_HOST_NOT_ALLOWED() }
+    this.#admittedHost = host
+    return undefined
   }
 }
 
