@@ -54,17 +54,26 @@ export interface Exchange {
   abort: (() => void) | undefined
 }
 
-export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+/** Forwards one request: at once in the usual case (a token in hand, no body), else once the
+ * token and any small body are ready, with the promise of that. */
+export function forward (fw: Forwarder, exchange: Exchange, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> | undefined {
   const declared = req.headers['content-length']
   const length = declared === undefined ? undefined : Number(declared)
-  const chunked = req.headers['transfer-encoding'] !== undefined
-  const hasBody = hasRequestBody(req.headers)
   if (fw.bodyLimit > 0 && length !== undefined && length > fw.bodyLimit) {
     fw.observer.refused?.('body_too_large')
     writeError(res, exchange, errorFor('too-large', 'BODY_LIMIT', fw.timeoutMs, fw.bodyLimit), true)
-    return
+    return undefined
   }
-  let token = fw.tokens.peek()
+  const token = fw.tokens.peek()
+  const hasBody = hasRequestBody(req.headers)
+  if (token !== undefined && !hasBody) {
+    new Attempt(fw, exchange, req, res, log, null).send(token, exchange.started)
+    return undefined
+  }
+  return forwardWhenReady(fw, exchange, req, res, log, token, hasBody, length)
+}
+
+async function forwardWhenReady (fw: Forwarder, exchange: Exchange, req: IncomingMessage, res: ServerResponse, log: Logger, token: Token | undefined, hasBody: boolean, length: number | undefined): Promise<void> {
   if (token === undefined) {
     try {
       token = await fw.tokens.get()
@@ -76,7 +85,7 @@ export async function forward (fw: Forwarder, exchange: Exchange, req: IncomingM
   }
   let body: Body
   try {
-    body = hasBody ? await bodyOf(req, chunked, length, fw.bodyLimit) : null
+    body = hasBody ? await bodyOf(req, req.headers['transfer-encoding'] !== undefined, length, fw.bodyLimit) : null
   } catch {
     return // the client went away while sending a small body: nobody to answer
   }
@@ -125,10 +134,11 @@ class Attempt implements Dispatcher.DispatchHandler {
     readonly body: Body
   ) {}
 
-  send (token: Token): void {
+  /** `sentAt` is when the request left for the instance, if the caller already knows */
+  send (token: Token, sentAt = performance.now()): void {
     this.#token = token
     this.#retrying = false
-    this.#started = performance.now()
+    this.#started = sentAt
     const headers = upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.exchange.requestId)
     if (this.log.isLevelEnabled('trace')) this.#requestLog().trace({ headers, retry: this.#retried }, 'forwarding to the instance')
     this.fw.dispatcher.dispatch({

@@ -1,5 +1,6 @@
 // The forwarded routes: /api/v2/** and /report go to the same paths on the instance. A request
 // reads top to bottom: target and framing hygiene → guards → token → forward → answer.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
@@ -31,15 +32,11 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     reply.hijack() // from here the raw response is ours: undici streams straight into it
     const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, abort: undefined }
     // One listener per request does it all: cancel upstream if the client left, log, count.
-    res.once('close', () => {
+    res.on('close', () => {
       const aborted = !res.writableFinished
       if (aborted) exchange.abort?.()
       opts.completed(exchange, raw.method as string, url, res.statusCode, aborted)
     })
-    const refuse = (refusal: Refusal): void => {
-      opts.refused(refusal.reason)
-      writeError(res, exchange, refusal.error, hasRequestBody(raw.headers))
-    }
     if (opts.lifecycle.draining) {
       opts.refused('shutting_down')
       writeError(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasRequestBody(raw.headers), { 'retry-after': '1' })
@@ -47,24 +44,34 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     }
     const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
     if (bad !== undefined) {
-      refuse(bad)
+      refuse(opts, raw, res, exchange, bad)
       return
     }
     const verdict = opts.guards.check(raw, pathOf(url))
     for (const name in verdict.headers) res.setHeader(name, verdict.headers[name] as string) // kept by every writeHead below
     if (verdict.refusal !== undefined) {
-      refuse(verdict.refusal)
+      refuse(opts, raw, res, exchange, verdict.refusal)
       return
     }
     if (verdict.preflight) {
       res.writeHead(204, { 'x-request-id': request.id, ...(hasRequestBody(raw.headers) ? { connection: 'close' } : {}) }).end()
       return
     }
-    forward(opts.forwarder, exchange, raw, res, opts.log).catch((err: unknown) => {
+    const failed = (err: unknown): void => {
       opts.log.error({ requestId: request.id, err }, 'forwarding failed unexpectedly')
       writeError(res, exchange, new WAP_ERR_UNEXPECTED(), true)
-    })
+    }
+    try {
+      forward(opts.forwarder, exchange, raw, res, opts.log)?.catch(failed)
+    } catch (err) {
+      failed(err)
+    }
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
   app.route({ method: FORWARDED_METHODS, url: '/report', handler: handlerFor('report'), config: { name: 'report' } })
+}
+
+function refuse (opts: ForwardingOptions, req: IncomingMessage, res: ServerResponse, exchange: Exchange, refusal: Refusal): void {
+  opts.refused(refusal.reason)
+  writeError(res, exchange, refusal.error, hasRequestBody(req.headers))
 }
