@@ -41,6 +41,29 @@ t.test('/metrics exposes the token, forwarding and refusal series in the Prometh
   for (const secret of [APP_SECRET, ...csp.issued.keys()]) t.notOk(text.includes(secret), 'no secret or token in metrics')
 })
 
+t.test('upstream_duration_seconds is a Prometheus histogram per route: cumulative buckets, +Inf, sum and count', async (t) => {
+  const { proxy, instance } = await startStack(t)
+  for (let i = 0; i < 3; i++) await call(`${proxy.url}/api/v2/source`)
+  instance.faults.push({ kind: 'slow', delayMs: 120 })
+  await call(`${proxy.url}/report?f=wavefront`, { method: 'POST', body: 'x 1 source=a\n' })
+  const text = (await call(`${proxy.url}/metrics`)).text
+  const name = 'wavefront_auth_proxy_upstream_duration_seconds'
+  const block = text.split('\n').filter((l) => l.includes(name))
+  t.same(block.slice(0, 2), [`# HELP ${name} Time until the instance answered (response headers)`, `# TYPE ${name} histogram`])
+  const bounds = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30', '60', '+Inf']
+  for (const [route, count] of [['api', 3], ['report', 1]] as const) {
+    const series = [...bounds.map((le) => `${name}_bucket{le="${le}",route="${route}"}`), `${name}_sum{route="${route}"}`, `${name}_count{route="${route}"}`]
+    t.same(block.filter((l) => l.includes(`route="${route}"`)).map((l) => l.split(' ')[0]), series, `${route}: every bucket, then sum and count`)
+    const buckets = bounds.map((le) => value(text, `${name}_bucket{le="${le}",route="${route}"}`) ?? NaN)
+    t.ok(buckets.every((b, i) => i === 0 || b >= (buckets[i - 1] as number)), `${route}: buckets are cumulative ${JSON.stringify(buckets)}`)
+    t.equal(buckets.at(-1), count, `${route}: +Inf holds every request`)
+    t.equal(value(text, `${name}_count{route="${route}"}`), count)
+  }
+  const reportSum = value(text, `${name}_sum{route="report"}`) ?? 0
+  t.ok(reportSum >= 0.12 && reportSum < 60, `the sum is the answer time in seconds (${reportSum})`)
+  t.equal(value(text, `${name}_bucket{le="0.1",route="report"}`), 0, 'an answer held back 120 ms is not counted under 0.1 s')
+})
+
 t.test('no label takes a path, query or other client-chosen value', async (t) => {
   const { proxy } = await startStack(t)
   for (let i = 0; i < 50; i++) {
