@@ -3,8 +3,9 @@
 // other client-chosen text, and never a secret.
 import type { FastifyInstance } from 'fastify'
 import client, { type Counter, type Histogram } from 'prom-client'
-import type { ForwardObserver } from './forward.js'
+import type { ForwardedRoute, ForwardObserver } from './forward.js'
 import type { RefusalReason } from './guards.js'
+import { RequestCounter, RouteHistogram } from './request-metrics.js'
 import type { TokenObserver, TokenProvider } from './tokens.js'
 import type { UpstreamFailure } from './upstream-errors.js'
 import { VERSION } from './version.js'
@@ -15,10 +16,8 @@ export type LocalRefusal = RefusalReason | 'not_found' | 'no_token' | 'body_too_
 
 export class Metrics {
   readonly registry = new client.Registry()
-  readonly #requests: Counter<'route' | 'method' | 'status'>
-  readonly #requestChildren = new Map<string, client.Counter.Internal>()
-  readonly #upstreamSeconds: Histogram<'route'>
-  readonly #upstreamChildren = new Map<string, client.Histogram.Internal<'route'>>()
+  readonly #requests: RequestCounter
+  readonly #upstreamSeconds: RouteHistogram
   readonly #upstreamErrors: Counter<'kind'>
   readonly #retries: Counter
   readonly #refused: Counter<'reason'>
@@ -44,8 +43,8 @@ export class Metrics {
     this.#tokenFetches = new client.Counter({ name: `${PREFIX}token_fetches_total`, help: 'Token requests to CSP by outcome', labelNames: ['outcome'], registers })
     for (const outcome of ['success', 'rejected', 'error', 'timeout']) this.#tokenFetches.inc({ outcome }, 0)
     this.#tokenFetchSeconds = new client.Histogram({ name: `${PREFIX}token_fetch_duration_seconds`, help: 'Duration of token requests to CSP', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers })
-    this.#requests = new client.Counter({ name: `${PREFIX}requests_total`, help: 'Requests to /api/v2 and /report by route, method and the status the client got', labelNames: ['route', 'method', 'status'], registers })
-    this.#upstreamSeconds = new client.Histogram({ name: `${PREFIX}upstream_duration_seconds`, help: 'Time until the instance answered (response headers)', labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers })
+    this.#requests = new RequestCounter({ name: `${PREFIX}requests_total`, help: 'Requests to /api/v2 and /report by route, method and the status the client got', registers })
+    this.#upstreamSeconds = new RouteHistogram({ name: `${PREFIX}upstream_duration_seconds`, help: 'Time until the instance answered (response headers)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers })
     this.#upstreamErrors = new client.Counter({ name: `${PREFIX}upstream_errors_total`, help: 'Forwarded requests that failed before or while the instance answered, by kind', labelNames: ['kind'], registers })
     this.#retries = new client.Counter({ name: `${PREFIX}upstream_401_retries_total`, help: 'Requests replayed with a new token after the instance answered 401', registers })
     this.#refused = new client.Counter({ name: `${PREFIX}refused_total`, help: 'Requests answered locally without reaching the instance, by reason', labelNames: ['reason'], registers })
@@ -59,19 +58,15 @@ export class Metrics {
   }
 
   readonly forwardObserver: ForwardObserver = {
-    upstreamAnswered: (route, _method, _status, seconds) => { this.#upstreamTimer(route).observe(seconds) },
+    upstreamAnswered: (route, _method, _status, seconds) => { this.#upstreamSeconds.observe(route, seconds) },
     retriedAfter401: () => { this.#retries.inc() },
     upstreamFailed: (kind: UpstreamFailure) => { this.#upstreamErrors.inc({ kind }) },
     refused: (reason) => { this.refused(reason) }
   }
 
-  #upstreamTimer (route: 'api' | 'report'): client.Histogram.Internal<'route'> {
-    return child(this.#upstreamChildren, route, () => this.#upstreamSeconds.labels({ route }))
-  }
-
   /** A forwarded route's request completed: route and method come from a fixed set. */
-  request (route: 'api' | 'report', method: string, status: number): void {
-    child(this.#requestChildren, `${route} ${method} ${status}`, () => this.#requests.labels({ route, method, status: String(status) })).inc()
+  request (route: ForwardedRoute, method: string, status: number): void {
+    this.#requests.count(route, method, status)
   }
 
   refused (reason: LocalRefusal): void {
@@ -82,16 +77,6 @@ export class Metrics {
   trackTokens (tokens: TokenProvider): void {
     this.#tokens = tokens
   }
-}
-
-/** prom-client hashes label values on every call; a labelled child is looked up once per combination instead. */
-function child<T> (children: Map<string, T>, key: string, make: () => T): T {
-  let found = children.get(key)
-  if (found === undefined) {
-    found = make()
-    children.set(key, found)
-  }
-  return found
 }
 
 /** GET /metrics in the Prometheus text format; answered locally, never forwarded. */

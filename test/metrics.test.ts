@@ -39,6 +39,12 @@ t.test('/metrics exposes the token, forwarding and refusal series in the Prometh
   t.equal(value(text, 'wavefront_auth_proxy_info{version="0.1.0",mode="csp-app"}'), 1)
   t.equal(instance.received.filter((r) => r.url.includes('metrics')).length, 0, 'never forwarded')
   for (const secret of [APP_SECRET, ...csp.issued.keys()]) t.notOk(text.includes(secret), 'no secret or token in metrics')
+
+  await call(`${proxy.url}/api/v2/source`)
+  const again = (await call(`${proxy.url}/metrics`)).text
+  t.equal(value(again, 'wavefront_auth_proxy_requests_total{route="api",method="GET",status="200"}'), 3, 'a later scrape counts on from the first')
+  t.equal(value(again, 'wavefront_auth_proxy_requests_total{route="report",method="POST",status="202"}'), 1, 'and keeps what nothing added to')
+  t.equal(value(again, 'wavefront_auth_proxy_upstream_duration_seconds_count{route="api"}'), 4)
 })
 
 t.test('upstream_duration_seconds is a Prometheus histogram per route: cumulative buckets, +Inf, sum and count', async (t) => {
