@@ -27,6 +27,9 @@ export class AccessLog {
   readonly #sink: JsonLineSink | undefined
 
   /** Without a JSON sink (pretty output) lines go through pino. */
+  #lastNow = 0
+  #lastNowText = '0'
+
   constructor (log: Logger, sink: JsonLineSink | undefined) {
     this.#log = log
     this.#sink = sink
@@ -45,8 +48,27 @@ export class AccessLog {
     const path = sink.scrub(r.path)
     const plain = !NEEDS_ESCAPING.test(path)
     const msg = `${r.method} ${path} ${r.status}`
-    sink.write(`{"level":${INFO},"time":${Date.now()},"service":"wavefront-auth-proxy","requestId":"${sink.scrub(r.requestId)}","method":"${r.method}","route":"${r.route}","path":${plain ? `"${path}"` : JSON.stringify(path)},"status":${r.status},"ms":${Math.round(r.ms * 100) / 100},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''},"msg":${plain ? `"${msg}"` : JSON.stringify(msg)}}\n`)
+    sink.write(`{"level":${INFO},"time":${this.#now()},"service":"wavefront-auth-proxy","requestId":"${sink.scrub(r.requestId)}","method":"${r.method}","route":"${r.route}","path":${plain ? `"${path}"` : JSON.stringify(path)},"status":${r.status},"ms":${hundredths(r.ms)},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''},"msg":${plain ? `"${msg}"` : JSON.stringify(msg)}}\n`)
   }
+
+  /** Date.now() as text, converted once per millisecond: a busy proxy writes dozens of lines in each. */
+  #now (): string {
+    const now = Date.now()
+    if (now !== this.#lastNow) {
+      this.#lastNow = now
+      this.#lastNowText = String(now)
+    }
+    return this.#lastNowText
+  }
+}
+
+/** `ms` rounded to two decimals, as String(Math.round(ms * 100) / 100) prints it, in integer arithmetic. */
+export function hundredths (ms: number): string {
+  const all = Math.round(ms * 100)
+  const whole = Math.floor(all / 100)
+  const rest = all - whole * 100
+  if (rest === 0) return String(whole)
+  return rest % 10 === 0 ? `${whole}.${rest / 10}` : `${whole}.${rest < 10 ? '0' : ''}${rest}`
 }
 
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\u007f-\uffff]/
