@@ -3,6 +3,7 @@
 // runs both ways, a client that leaves aborts the upstream request, and an upstream that
 // breaks mid-answer breaks the client connection rather than leaving it hanging.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
 import { Readable } from 'node:stream'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
@@ -139,7 +140,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.#token = token
     this.#retrying = false
     this.#started = sentAt
-    const headers = upstreamRequestHeaders(this.req.headers, this.fw.host, `Bearer ${token.value}`, this.exchange.requestId)
+    const headers = upstreamRequestHeaders(this.req.headers, this.fw.host, authorizationFor(token), this.exchange.requestId)
     if (this.log.isLevelEnabled('trace')) this.#requestLog().trace({ headers, retry: this.#retried }, 'forwarding to the instance')
     this.fw.dispatcher.dispatch({
       origin: this.fw.origin,
@@ -240,6 +241,18 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.fw.observer.retriedAfter401?.()
     this.send(next)
   }
+}
+
+// The header value is built once per token, not per request: a CSP token is 1-2 KB to copy.
+let lastToken: Token | undefined
+let lastAuthorization = ''
+
+function authorizationFor (token: Token): string {
+  if (token !== lastToken) {
+    lastToken = token
+    lastAuthorization = `Bearer ${token.value}`
+  }
+  return lastAuthorization
 }
 
 function noToken (res: ServerResponse, exchange: Exchange, err: unknown, unreadBody: boolean): void {

@@ -75,7 +75,11 @@ export function pathOf (url: string): string {
   return q < 0 ? url : url.slice(0, q)
 }
 
+/** A path with none of the characters the checks below look for: the usual request, in one scan. */
+const ORDINARY_TARGET = /^\/[^\u0000-\u001f\u007f#%\\.]*$/
+
 function targetProblem (url: string): string | undefined {
+  if (ORDINARY_TARGET.test(url)) return undefined
   if (url.charCodeAt(0) !== 47 /* / */) return 'not an origin-form path (absolute URLs and CONNECT are not proxied)'
   if (/[\u0000-\u001f\u007f]|%00/i.test(url)) return 'control characters or NUL bytes'
   if (url.includes('#')) return 'a fragment (#) in the request target'

@@ -1,6 +1,7 @@
 // The forwarded routes: /api/v2/** and /report go to the same paths on the instance. A request
 // reads top to bottom: target and framing hygiene → guards → token → forward → answer.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks' // the global is a getter: a lookup per use
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
