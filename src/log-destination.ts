@@ -39,11 +39,12 @@ export class BatchedWriter {
     this.#timer = undefined
     this.#pendingBytes = 0
     if (this.#pending.length === 0) return
-    let buf = Buffer.from(this.#pending.join(''), 'utf8')
+    // Written as a string, which costs no Buffer per batch; only a partial write makes one.
+    let rest: string | Buffer = this.#pending.join('')
     this.#pending = []
-    while (buf.length > 0) {
+    while (rest.length > 0) {
       try {
-        buf = buf.subarray(writeSync(this.#fd, buf))
+        rest = unwritten(rest, typeof rest === 'string' ? writeSync(this.#fd, rest) : writeSync(this.#fd, rest))
       } catch (err) {
         // stdout can be a non-blocking pipe: wait for the reader rather than drop lines
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return // EPIPE and friends: nobody is reading
@@ -51,4 +52,11 @@ export class BatchedWriter {
       }
     }
   }
+}
+
+/** What is left of `data` after a write took `written` bytes of it: nothing, but for a full pipe. */
+function unwritten (data: string | Buffer, written: number): string | Buffer {
+  if (typeof data !== 'string') return data.subarray(written)
+  if (written >= data.length && written === Buffer.byteLength(data)) return ''
+  return Buffer.from(data).subarray(written)
 }
