@@ -8,14 +8,18 @@
 //   --tuning     instead of the comparison: small-GET throughput of the proxy with different
 //                settings (LOG_LEVEL, METRICS, UPSTREAM_CONNECTIONS) → bench/results/tuning.json
 //   --cli=PATH   with --tuning, also measure another build's cli.js (A/B of a hot-path change)
+//   --instructions  instead of the comparison: CPU instructions per small GET of the proxy and
+//                the bare design (and of --cli=PATH builds) under valgrind's callgrind, which
+//                repeats within ~1% where req/s varies ±10% → bench/results/instructions.json
 //   --rounds=N --seconds=S   closed-loop rounds per target and their length (default 5 × 4 s)
 //   --chart      only redraw bench/results/chart.svg from bench/results/latest.json
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { callgrindArgs, count, mainThreadInstructions, requests } from './lib/callgrind.js'
 import { barChart, type Bar } from './lib/chart.js'
 import { autocannon, autocannonBin, download, fixedRate, latencyOf, percentile, probe, upload, wrk, type Latency, type Throughput, type Transfer } from './lib/load.js'
 import { nginxVersion, proxyConf, upstreamConf } from './lib/nginx.js'
@@ -43,9 +47,12 @@ const PLAN = {
   latencyRounds: QUICK ? 1 : 5,
   bodyBytes: 256 * MiB,
   bodyReps: QUICK ? 1 : 3,
-  bodyWarmups: QUICK ? 0 : 2,
+  bodyWarmups: QUICK ? 0 : 4, // a process takes 4-5 transfers of 256 MiB to settle (the JIT); a sidecar lives in the settled state
   readinessStarts: QUICK ? 2 : 5,
   profileS: QUICK ? 3 : 10,
+  instructionWarmRequests: QUICK ? 500 : 8000,
+  instructionRequests: QUICK ? 500 : 5000,
+  instructionRuns: QUICK ? 1 : 2,
   smallPath: '/api/v2/source?limit=10'
 }
 
@@ -715,12 +722,53 @@ async function tuning (): Promise<void> {
   progress('wrote bench/results/tuning.json')
 }
 
+// ---------------------------------------------------------------- instructions
+
+async function instructions (): Promise<void> {
+  const valgrind = which('valgrind')
+  if (valgrind === undefined || which('callgrind_control') === undefined) throw new Error('--instructions needs valgrind: sudo apt-get install valgrind')
+  pinSelf(pins.load)
+  const upstream = await startUpstream()
+  const builds = process.argv.slice(2).filter((a) => a.startsWith('--cli=')).map((a) => resolve(a.slice(6)))
+  const subjects = [
+    ...[CLI, ...builds].map((cli) => ({ label: cli === CLI ? 'wavefront-auth-proxy' : `build ${relative(ROOT, cli)}`, script: cli, ready: '/readyz', env: (port: number) => wapEnv(upstream.origin, port) })),
+    { label: 'bare Fastify + undici (no features)', script: join(ROOT, 'dist', 'bench', 'bare-proxy.js'), ready: '/api/v2/ping', env: (port: number) => ({ ...process.env, UPSTREAM: upstream.origin, TOKEN, PORT: String(port) }) }
+  ]
+  const rows: Array<{ label: string, perRequest: number[] }> = []
+  for (const subject of subjects) {
+    const perRequest: number[] = []
+    for (let run = 1; run <= PLAN.instructionRuns; run++) {
+      const dir = mkdtempSync(join(tmp, 'callgrind-'))
+      const port = await freePort()
+      const proc = start(subject.label, valgrind, [...callgrindArgs(dir), process.execPath, subject.script], { env: subject.env(port), core: pins.proxy, output: join(dir, 'out.log') })
+      const origin = `http://127.0.0.1:${port}`
+      await waitFor(`${origin}${subject.ready}`, (status) => status === 200, `${subject.label} under valgrind`, 120_000, 200)
+      await requests(origin, PLAN.smallPath, PLAN.instructionWarmRequests) // the JIT settles first
+      count(proc.pid, true)
+      await requests(origin, PLAN.smallPath, PLAN.instructionRequests)
+      count(proc.pid, false)
+      await stop(proc, 60_000)
+      perRequest.push(Math.round(mainThreadInstructions(dir) / PLAN.instructionRequests))
+      progress(`${subject.label}, run ${run}/${PLAN.instructionRuns}: ${perRequest.at(-1) ?? 0} instructions per request (main thread, ${PLAN.instructionRequests} GETs after ${PLAN.instructionWarmRequests} to warm up)`)
+    }
+    rows.push({ label: subject.label, perRequest })
+  }
+  await stop(upstream.proc)
+  const bare = median(rows.at(-1)?.perRequest ?? [])
+  const table = rows.map((r) => ({ ...r, median: median(r.perRequest), vsBare: round(median(r.perRequest) / bare) }))
+  mkdirSync(RESULTS, { recursive: true })
+  writeFileSync(join(RESULTS, 'instructions.json'), JSON.stringify({ machine: machine(), plan: PLAN, rows: table }, null, 2) + '\n')
+  process.stdout.write('\n| Proxy | instructions per request (median) | runs | vs bare design |\n| --- | ---: | --- | ---: |\n')
+  for (const r of table) process.stdout.write(`| ${r.label} | ${r.median} | ${r.perRequest.join(', ')} | ${r.vsBare}× |\n`)
+  progress('wrote bench/results/instructions.json')
+}
+
 try {
   if (argv.has('--chart')) {
     writeFileSync(join(RESULTS, 'chart.svg'), chartOf(JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as ChartInput))
     progress('redrew bench/results/chart.svg from bench/results/latest.json')
   } else {
-    await (PROFILE ? profile() : argv.has('--tuning') ? tuning() : comparison())
+    await (PROFILE ? profile() : argv.has('--tuning') ? tuning() : argv.has('--instructions') ? instructions() : comparison())
   }
 } catch (err) {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`)
