@@ -11,6 +11,7 @@ import { envelopeText } from './envelope.js'
 import { WAP_ERR_NO_TOKEN } from './errors.js'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js'
 import type { Lifecycle } from './lifecycle.js'
+import { keepFreedMemoryForLargeBodies, LARGE_BODY_BYTES } from './malloc-tuning.js'
 import { TokenUnavailable, type Token, type TokenProvider } from './tokens.js'
 import { BodyTooLarge, ClientClosed, classify, errorFor, type UpstreamFailure } from './upstream-errors.js'
 
@@ -105,6 +106,7 @@ async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | 
     for await (const chunk of req) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks)
   }
+  if (chunked || (length ?? 0) > LARGE_BODY_BYTES) keepFreedMemoryForLargeBodies()
   // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
 }
@@ -181,6 +183,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#retrying) return
     this.exchange.bytes += chunk.length
+    if (this.exchange.bytes > LARGE_BODY_BYTES) keepFreedMemoryForLargeBodies()
     if (!this.res.write(chunk)) {
       controller.pause()
       this.res.once('drain', () => controller.resume())
