@@ -23,7 +23,7 @@ import { callgrindArgs, count, mainThreadInstructions, requests } from './lib/ca
 import { barChart, type Bar } from './lib/chart.js'
 import { autocannon, autocannonBin, download, fixedRate, latencyOf, percentile, probe, upload, wrk, type Latency, type Throughput, type Transfer } from './lib/load.js'
 import { nginxVersion, proxyConf, upstreamConf } from './lib/nginx.js'
-import { cpuSeconds, foreignCpu, freePort, killAll, stopAll, peakRss, pinning, pinSelf, rss, sampleRss, sleep, start, stop, which, type Proc } from './lib/procs.js'
+import { cpuSeconds, foreignCpu, freePort, killAll, minorFaults, stopAll, peakRss, pinning, pinSelf, rss, sampleRss, sleep, start, stop, which, type Proc } from './lib/procs.js'
 import { formatComparison, formatSummary, summariseFile, type ProfileSummary } from './profile-summary.js'
 
 const argv = new Set(process.argv.slice(2))
@@ -272,17 +272,19 @@ const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b)
 const mib = (bytes: number): number => Math.round((bytes / MiB) * 10) / 10
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits
 
-interface ProcStats<T> { value: T, cpuS: number, wallS: number, rss: number[] }
+interface ProcStats<T> { value: T, cpuS: number, wallS: number, rss: number[], faults: number }
 
 /** Runs `fn` while sampling the proxy's RSS every `everyMs` and counting its CPU time. */
 async function withProcStats<T> (proc: Proc | undefined, everyMs: number, fn: () => Promise<T>): Promise<ProcStats<T>> {
   const sampler = proc === undefined ? undefined : sampleRss(proc.pid, everyMs)
   const c0 = proc === undefined ? 0 : cpuSeconds(proc.pid)
+  const f0 = proc === undefined ? 0 : minorFaults(proc.pid)
   const w0 = performance.now()
   const value = await fn()
   const wallS = (performance.now() - w0) / 1000
   const cpuS = proc === undefined ? 0 : cpuSeconds(proc.pid) - c0
-  return { value, cpuS, wallS, rss: sampler?.stop() ?? [0] }
+  const faults = proc === undefined ? 0 : minorFaults(proc.pid) - f0
+  return { value, cpuS, wallS, rss: sampler?.stop() ?? [0], faults }
 }
 
 interface ThroughputResult { rps: number, medianRps: number, runs: number[], errors: number, cpuPct: number | null, rssMaxMiB: number | null, p50Ms: number | undefined, p99Ms: number | undefined }
@@ -377,6 +379,8 @@ interface BodyResult {
   /** worst, over the transfers, of (highest RSS in its second half) − (highest RSS in its first half): a buffered body would show here */
   rssTrendMiB: number | null
   cpuPct: number | null
+  /** minor page faults of the proxy in each timed transfer */
+  faults: number[] | null
 }
 
 /** How much higher RSS climbs in the second half of a transfer than in the first. */
@@ -431,7 +435,7 @@ async function measureBodies (targets: readonly Target[], upstream: Upstream): P
         const k = `${t.key}/${direction}`
         results.set(k, [...(results.get(k) ?? []), m])
         const speed = PLAN.bodyBytes / MiB / m.value.seconds
-        progress(`${direction} ${mib(PLAN.bodyBytes)} MiB round ${i}/${PLAN.bodyReps} ${t.label}: ${Math.round(speed)} MiB/s${t.proc === undefined ? '' : `, proxy CPU ${Math.round((100 * m.cpuS) / m.wallS)}%, RSS ${mib(m.rss[0] ?? 0)} → max ${mib(Math.max(...m.rss))} MiB`}`)
+        progress(`${direction} ${mib(PLAN.bodyBytes)} MiB round ${i}/${PLAN.bodyReps} ${t.label}: ${Math.round(speed)} MiB/s${t.proc === undefined ? '' : `, proxy CPU ${Math.round((100 * m.cpuS) / m.wallS)}%, ${m.faults} page faults, RSS ${mib(m.rss[0] ?? 0)} → max ${mib(Math.max(...m.rss))} MiB`}`)
       }
     }
   }
@@ -449,7 +453,8 @@ async function measureBodies (targets: readonly Target[], upstream: Upstream): P
       rssMaxMiB: t.proc === undefined ? null : mib(max),
       rssGrowthMiB: t.proc === undefined ? null : mib(max - before),
       rssTrendMiB: t.proc === undefined ? null : mib(Math.max(...ms.map((m) => trend(m.rss)))),
-      cpuPct: t.proc === undefined ? null : Math.round((100 * cpu) / wall)
+      cpuPct: t.proc === undefined ? null : Math.round((100 * cpu) / wall),
+      faults: t.proc === undefined ? null : ms.map((m) => m.faults)
     }
   }
   for (const t of targets) {

@@ -107,17 +107,27 @@ export function peakRss (pid: number): number {
 
 const CLK_TCK = 100
 
-/** CPU seconds (user + system) used so far by a process and its children. */
-export function cpuSeconds (pid: number): number {
-  let ticks = 0
+/** Sums fields of /proc/<pid>/stat (counted from the state field, 0) over a process and its children. */
+function statSum (pid: number, ...indexes: number[]): number {
+  let sum = 0
   for (const p of [pid, ...descendants(pid)]) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15)
+      for (const i of indexes) sum += Number(fields[i])
     } catch { /* gone */ }
   }
-  return ticks / CLK_TCK
+  return sum
+}
+
+/** CPU seconds (user + system) used so far by a process and its children. */
+export function cpuSeconds (pid: number): number {
+  return statSum(pid, 11, 12) / CLK_TCK // utime, stime (fields 14 and 15)
+}
+
+/** Minor page faults so far of a process and its children: memory the kernel had to map in. */
+export function minorFaults (pid: number): number {
+  return statSum(pid, 7) // minflt (field 10)
 }
 
 /** Samples RSS every `everyMs` until stopped; returns every sample in bytes. */
