@@ -137,7 +137,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     readonly body: Body
   ) {}
 
-  /** `sentAt` is when the request left for the instance, if the caller already knows */
+  /** `sentAt` starts the upstream timer: on the synchronous path, the arrival time taken microseconds before */
   send (token: Token, sentAt = performance.now()): void {
     this.#token = token
     this.#retrying = false
