@@ -58,14 +58,10 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       res.writeHead(204, { 'x-request-id': request.id, ...(hasRequestBody(raw.headers) ? { connection: 'close' } : {}) }).end()
       return
     }
-    const failed = (err: unknown): void => {
-      opts.log.error({ requestId: request.id, err }, 'forwarding failed unexpectedly')
-      writeError(res, exchange, new WAP_ERR_UNEXPECTED(), true)
-    }
     try {
-      forward(opts.forwarder, exchange, raw, res, opts.log)?.catch(failed)
+      forward(opts.forwarder, exchange, raw, res, opts.log)?.catch((err: unknown) => { failed(opts, res, exchange, err) })
     } catch (err) {
-      failed(err)
+      failed(opts, res, exchange, err)
     }
   }
   app.route({ method: FORWARDED_METHODS, url: '/api/v2/*', handler: handlerFor('api'), config: { name: 'api' } })
@@ -75,4 +71,10 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
 function refuse (opts: ForwardingOptions, req: IncomingMessage, res: ServerResponse, exchange: Exchange, refusal: Refusal): void {
   opts.refused(refusal.reason)
   writeError(res, exchange, refusal.error, hasRequestBody(req.headers))
+}
+
+/** A bug, not a condition of the instance or the client: logged, and answered with a 500. */
+function failed (opts: ForwardingOptions, res: ServerResponse, exchange: Exchange, err: unknown): void {
+  opts.log.error({ requestId: exchange.requestId, err }, 'forwarding failed unexpectedly')
+  writeError(res, exchange, new WAP_ERR_UNEXPECTED(), true)
 }
