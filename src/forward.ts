@@ -106,7 +106,7 @@ async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | 
     for await (const chunk of req) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks)
   }
-  if (chunked || (length ?? 0) > LARGE_BODY_BYTES) keepFreedMemoryForLargeBodies()
+  keepFreedMemoryForLargeBodies() // a streamed body: chunked, or over REPLAYABLE_BODY_BYTES
   // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
 }
