@@ -26,10 +26,10 @@ export class AccessLog {
   readonly #log: Logger
   readonly #sink: JsonLineSink | undefined
 
-  /** Without a JSON sink (pretty output) lines go through pino. */
   #lastNow = 0
   #lastNowText = '0'
 
+  /** Without a JSON sink (pretty output) lines go through pino. */
   constructor (log: Logger, sink: JsonLineSink | undefined) {
     this.#log = log
     this.#sink = sink
