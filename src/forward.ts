@@ -127,6 +127,8 @@ class Attempt implements Dispatcher.DispatchHandler {
   #retried = false
   #started = 0
   #logChild: Logger | undefined
+  /** body bytes the instance announced (Content-Length) and has not sent yet; -1 when it did not say */
+  #unsent = -1
 
   constructor (
     readonly fw: Forwarder,
@@ -173,6 +175,8 @@ class Attempt implements Dispatcher.DispatchHandler {
       const out = clientResponseHeaders(headers, this.exchange.requestId)
       if (this.fw.lifecycle.draining) out.connection = 'close' // let the client go before we do
       this.res.writeHead(status, out)
+      const length = headers['content-length']
+      this.#unsent = typeof length === 'string' && this.req.method !== 'HEAD' ? Number(length) : -1
     } catch (err) {
       // a header node refuses to send (invalid characters): the answer cannot be relayed
       this.#requestLog().warn({ err: { code: (err as { code?: string }).code } }, 'the instance sent a response header that cannot be relayed')
@@ -184,6 +188,13 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.#retrying) return
     this.exchange.bytes += chunk.length
     if (this.exchange.bytes > LARGE_BODY_BYTES) keepFreedMemoryForLargeBodies()
+    this.#unsent -= chunk.length
+    if (this.#unsent === 0) {
+      // The announced last byte: end now, in one write with the headers for a small answer,
+      // rather than a write now and an end once undici has read the message's end.
+      this.res.end(chunk)
+      return
+    }
     if (!this.res.write(chunk)) {
       controller.pause()
       this.res.once('drain', () => controller.resume())
@@ -196,7 +207,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.#retry().catch(() => {})
       return
     }
-    this.res.end()
+    if (!this.res.writableEnded) this.res.end()
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
