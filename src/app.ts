@@ -40,6 +40,9 @@ const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/
 const ID_PREFIX = randomBytes(6).toString('base64url')
 let lastId = 0
 
+const NO_QUERY = Object.freeze({})
+function noQuery (): Record<string, string> { return NO_QUERY }
+
 export function requestIdOf (req: IncomingMessage): string {
   const given = req.headers['x-request-id']
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : `${ID_PREFIX}-${(++lastId).toString(36)}`
@@ -53,6 +56,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     // to every forwarded request. The access log and the few request-scoped lines are ours.
     logger: false,
     genReqId: requestIdOf,
+    routerOptions: {
+      compile: true, // a handful of routes: looked up by generated code, not a tree walk per request
+      querystringParser: noQuery // nothing answered here reads the query, and forwarded targets go upstream as sent
+    },
     exposeHeadRoutes: false, // HEAD is forwarded as HEAD, not answered from GET
     return503OnClosing: false, // draining requests get our own envelope, see Lifecycle
     forceCloseConnections: 'idle',
