@@ -52,8 +52,8 @@ export interface Exchange {
   readonly started: number
   /** body bytes relayed to the client */
   bytes: number
-  /** cancels the upstream request; set once it is under way */
-  abort: (() => void) | undefined
+  /** the upstream request under way, to cancel when the client leaves */
+  upstream: Dispatcher.DispatchController | undefined
 }
 
 /** Forwards one request: at once in the usual case (a token in hand, no body), else once the
@@ -158,7 +158,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart (controller: Dispatcher.DispatchController): void {
-    this.exchange.abort = () => { controller.abort(new ClientClosed()) }
+    this.exchange.upstream = controller
     if (this.res.destroyed) controller.abort(new ClientClosed())
   }
 

@@ -9,6 +9,7 @@ import { forward, hasRequestBody, writeError, type Exchange, type ForwardedRoute
 import { checkForwardedTarget, checkFraming, FORWARDED_METHODS, pathOf, type Guards, type Refusal } from './guards.js'
 import type { Lifecycle } from './lifecycle.js'
 import type { LocalRefusal } from './metrics.js'
+import { ClientClosed } from './upstream-errors.js'
 
 export interface ForwardingOptions {
   readonly lifecycle: Lifecycle
@@ -31,11 +32,11 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     const res = reply.raw
     const url = raw.url as string
     reply.hijack() // from here the raw response is ours: undici streams straight into it
-    const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, abort: undefined }
+    const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, upstream: undefined }
     // One listener per request does it all: cancel upstream if the client left, log, count.
     res.on('close', () => {
       const aborted = !res.writableFinished
-      if (aborted) exchange.abort?.()
+      if (aborted) exchange.upstream?.abort(new ClientClosed())
       opts.completed(exchange, raw.method as string, url, res.statusCode, aborted)
     })
     if (opts.lifecycle.draining) {
