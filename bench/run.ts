@@ -23,7 +23,7 @@ import { callgrindArgs, count, mainThreadInstructions, requests } from './lib/ca
 import { barChart, type Bar } from './lib/chart.js'
 import { autocannon, autocannonBin, download, fixedRate, latencyOf, percentile, probe, upload, wrk, type Latency, type Throughput, type Transfer } from './lib/load.js'
 import { nginxVersion, proxyConf, upstreamConf } from './lib/nginx.js'
-import { cpuSeconds, foreignCpu, freePort, killAll, minorFaults, stopAll, peakRss, pinning, pinSelf, rss, sampleRss, sleep, start, stop, which, type Proc } from './lib/procs.js'
+import { cpuSeconds, foreignCpu, freePort, idleWakeupsPerSecond, killAll, minorFaults, stopAll, peakRss, pinning, pinSelf, rss, sampleRss, sleep, start, stop, which, type Proc } from './lib/procs.js'
 import { formatComparison, formatSummary, summariseFile, type ProfileSummary } from './profile-summary.js'
 
 const argv = new Set(process.argv.slice(2))
@@ -553,6 +553,10 @@ async function comparison (): Promise<void> {
 
   await sleep(2000)
   const idleAfterRss = rss(wap.proc.pid)
+  // Between bursts a sidecar idles: it should not keep waking up (CPU, battery, noisy neighbour).
+  const idleWakeups: Partial<Record<Target['key'], number>> = {}
+  for (const t of targets) if (t.proc !== undefined && t.key !== 'nginx-nolog') idleWakeups[t.key] = await idleWakeupsPerSecond(t.proc.pid)
+  progress(`idle wake-ups per second after the load (context switches of every thread over 3 s): ${Object.entries(idleWakeups).map(([k, n]) => `${k} ${n}`).join(', ')}`)
   const peak = peakRss(wap.proc.pid)
   const nginxPeak = byKey('nginx')?.proc === undefined ? undefined : peakRss((byKey('nginx') as Target).proc?.pid as number)
   for (const t of targets) if (t.proc !== undefined) await stop(t.proc)
@@ -608,6 +612,7 @@ async function comparison (): Promise<void> {
     addedLatencyMs: Object.fromEntries(Object.entries(latency).filter(([k]) => k !== 'direct').map(([k, v]) => [k, { p50: round((v?.p50Ms ?? NaN) - (latency.direct?.p50Ms ?? NaN)), p99: round((v?.p99Ms ?? NaN) - (latency.direct?.p99Ms ?? NaN)) }])),
     bodies,
     memory: { idleMiB: mib(idleRss), idleAfterLoadMiB: mib(idleAfterRss), peakMiB, nginxPeakMiB: nginxPeak === undefined ? null : mib(nginxPeak) },
+    idleWakeupsPerSecond: idleWakeups,
     ratios: { throughput: tpRatio, bareThroughput: bareRatio, naiveThroughput: naiveRatio, bareUpload: ratio(bodies.bare?.upload.mibPerS, bodies[refKey]?.upload.mibPerS), bareDownload: ratio(bodies.bare?.download.mibPerS, bodies[refKey]?.download.mibPerS), upload: upRatio, download: downRatio, reference: refKey },
     checks
   }
@@ -647,7 +652,7 @@ async function comparison (): Promise<void> {
   lines.push(row(['Target', 'Goal', 'Measured', 'Result']))
   lines.push(row(['---', '---', '---:', '---']))
   for (const c of checks) lines.push(row([c.label, c.target, c.value, c.pass === null ? 'n/a' : c.pass ? 'pass' : 'FAIL']))
-  lines.push('', `readiness samples (ms): ${readyMs.join(', ')}; idle RSS after the load ${mib(idleAfterRss)} MiB; wavefront-auth-proxy wrote ${totalLines} log lines; /metrics answered ${metricsStatus}`)
+  lines.push('', `readiness samples (ms): ${readyMs.join(', ')}; idle RSS after the load ${mib(idleAfterRss)} MiB; idle wake-ups per second: ${Object.entries(idleWakeups).map(([k, n]) => `${k} ${n}`).join(', ')}; wavefront-auth-proxy wrote ${totalLines} log lines; /metrics answered ${metricsStatus}`)
   process.stdout.write(lines.join('\n') + '\n\n')
   progress(`wrote ${join('bench', 'results', jsonName)}${QUICK ? '' : ' and bench/results/chart.svg'}`)
 }

@@ -1,7 +1,7 @@
 // Child processes of the benchmark: spawned pinned to a core, measured through /proc, and
 // always killed, even when the harness fails half-way.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 export interface Proc {
@@ -128,6 +128,29 @@ export function cpuSeconds (pid: number): number {
 /** Minor page faults so far of a process and its children: memory the kernel had to map in. */
 export function minorFaults (pid: number): number {
   return statSum(pid, 7) // minflt (field 10)
+}
+
+/** Context switches so far of every thread of a process and its children: each is a wake-up
+ * (or a preemption), which an idle process should hardly have. */
+export function contextSwitches (pid: number): number {
+  let sum = 0
+  for (const p of [pid, ...descendants(pid)]) {
+    let tasks: string[] = []
+    try { tasks = readdirSync(`/proc/${p}/task`) } catch { continue }
+    for (const t of tasks) {
+      try {
+        for (const m of readFileSync(`/proc/${p}/task/${t}/status`, 'utf8').matchAll(/ctxt_switches:\s+(\d+)/g)) sum += Number(m[1])
+      } catch { /* gone */ }
+    }
+  }
+  return sum
+}
+
+/** Wake-ups per second of an idle process over `ms`. */
+export async function idleWakeupsPerSecond (pid: number, ms = 3000): Promise<number> {
+  const before = contextSwitches(pid)
+  await sleep(ms)
+  return Math.round((contextSwitches(pid) - before) * 1000 / ms)
 }
 
 /** Samples RSS every `everyMs` until stopped; returns every sample in bytes. */
