@@ -14,9 +14,6 @@ const PREFIX = 'wavefront_auth_proxy_'
 
 export type LocalRefusal = RefusalReason | 'not_found' | 'no_token' | 'body_too_large' | 'shutting_down'
 
-/** How often the event-loop lag is sampled, in ms. */
-const EVENT_LOOP_SAMPLE_MS = 100
-
 export class Metrics {
   readonly registry = new client.Registry()
   readonly #requests: RequestCounter
@@ -32,9 +29,7 @@ export class Metrics {
   constructor (mode: string) {
     const self = this // eslint-disable-line @typescript-eslint/no-this-alias -- prom-client calls collect() with the gauge as `this`
     const registers = [this.registry]
-    // The event-loop lag histogram samples on a timer: prom-client's 10 ms default wakes an idle
-    // sidecar 100 times a second; every 100 ms still catches any stall that matters to a proxy.
-    client.collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
+    client.collectDefaultMetrics({ register: this.registry })
     new client.Gauge({ name: `${PREFIX}info`, help: 'Always 1; labels carry the version and credential mode', labelNames: ['version', 'mode'], registers }).set({ version: VERSION, mode }, 1)
     new client.Gauge({
       name: `${PREFIX}token_expiry_seconds`,
