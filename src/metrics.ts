@@ -29,6 +29,8 @@ export class Metrics {
   constructor (mode: string) {
     const self = this // eslint-disable-line @typescript-eslint/no-this-alias -- prom-client calls collect() with the gauge as `this`
     const registers = [this.registry]
+    // prom-client's default 10 ms event-loop sampling wakes an idle proxy ~100 times a second, but its
+    // nodejs_eventloop_lag_* percentiles include that interval: a coarser one would move their baseline.
     client.collectDefaultMetrics({ register: this.registry })
     new client.Gauge({ name: `${PREFIX}info`, help: 'Always 1; labels carry the version and credential mode', labelNames: ['version', 'mode'], registers }).set({ version: VERSION, mode }, 1)
     new client.Gauge({
