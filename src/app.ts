@@ -96,9 +96,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     },
     guards: new Guards(config),
     refused: (reason) => metrics?.refused(reason),
-    completed: (exchange, method, url, status, aborted) => {
+    completed: (exchange, method, path, status, aborted) => {
       metrics?.request(exchange.route, method, status)
-      accessLog.write({ requestId: exchange.requestId, method, route: exchange.route, path: pathOf(url), status, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted })
+      accessLog.write({ requestId: exchange.requestId, method, route: exchange.route, path, status, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted })
     },
     log
   })

@@ -18,7 +18,7 @@ export interface ForwardingOptions {
   /** a request answered locally, by reason (metrics) */
   readonly refused: (reason: LocalRefusal) => void
   /** the exchange is over, answered in full or not (access log, metrics) */
-  readonly completed: (exchange: Exchange, method: string, url: string, status: number, aborted: boolean) => void
+  readonly completed: (exchange: Exchange, method: string, path: string, status: number, aborted: boolean) => void
   readonly log: Logger
 }
 
@@ -31,13 +31,14 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     const raw = request.raw
     const res = reply.raw
     const url = raw.url as string
+    const path = pathOf(url) // what the guards check and the access line shows
     reply.hijack() // from here the raw response is ours: undici streams straight into it
     const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, upstream: undefined }
     // One listener per request does it all: cancel upstream if the client left, log, count.
     res.on('close', () => {
       const aborted = !res.writableFinished
       if (aborted) exchange.upstream?.abort(new ClientClosed())
-      opts.completed(exchange, raw.method as string, url, res.statusCode, aborted)
+      opts.completed(exchange, raw.method as string, path, res.statusCode, aborted)
     })
     if (opts.lifecycle.draining) {
       opts.refused('shutting_down')
@@ -49,7 +50,7 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       refuse(opts, raw, res, exchange, bad)
       return
     }
-    const verdict = opts.guards.check(raw, pathOf(url))
+    const verdict = opts.guards.check(raw, path)
     for (const name in verdict.headers) res.setHeader(name, verdict.headers[name] as string) // kept by every writeHead below
     if (verdict.refusal !== undefined) {
       refuse(opts, raw, res, exchange, verdict.refusal)
