@@ -10,7 +10,7 @@
 //   --cli=PATH   with --tuning, also measure another build's cli.js (A/B of a hot-path change)
 //   --instructions  instead of the comparison: CPU instructions per small GET of the proxy and
 //                the bare design (and of --cli=PATH builds) under valgrind's callgrind, which
-//                repeats within ~1% where req/s varies ±10% → bench/results/instructions.json
+//                repeats within 1-2% where req/s varies ±10% → bench/results/instructions.json
 //   --rounds=N --seconds=S   closed-loop rounds per target and their length (default 5 × 4 s)
 //   --chart      only redraw bench/results/chart.svg from bench/results/latest.json
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -556,7 +556,8 @@ async function comparison (): Promise<void> {
   // Between bursts a sidecar idles: it should not keep waking up (CPU, battery, noisy neighbour).
   const idleWakeups: Partial<Record<Target['key'], number>> = {}
   for (const t of targets) if (t.proc !== undefined && t.key !== 'nginx-nolog') idleWakeups[t.key] = await idleWakeupsPerSecond(t.proc.pid)
-  progress(`idle wake-ups per second after the load (context switches of every thread over 3 s): ${Object.entries(idleWakeups).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  const wakeupsText = Object.entries(idleWakeups).map(([k, n]) => `${k} ${n}`).join(', ')
+  progress(`idle wake-ups per second after the load (context switches of every thread over 3 s): ${wakeupsText}`)
   const peak = peakRss(wap.proc.pid)
   const nginxPeak = byKey('nginx')?.proc === undefined ? undefined : peakRss((byKey('nginx') as Target).proc?.pid as number)
   for (const t of targets) if (t.proc !== undefined) await stop(t.proc)
@@ -652,7 +653,7 @@ async function comparison (): Promise<void> {
   lines.push(row(['Target', 'Goal', 'Measured', 'Result']))
   lines.push(row(['---', '---', '---:', '---']))
   for (const c of checks) lines.push(row([c.label, c.target, c.value, c.pass === null ? 'n/a' : c.pass ? 'pass' : 'FAIL']))
-  lines.push('', `readiness samples (ms): ${readyMs.join(', ')}; idle RSS after the load ${mib(idleAfterRss)} MiB; idle wake-ups per second: ${Object.entries(idleWakeups).map(([k, n]) => `${k} ${n}`).join(', ')}; wavefront-auth-proxy wrote ${totalLines} log lines; /metrics answered ${metricsStatus}`)
+  lines.push('', `readiness samples (ms): ${readyMs.join(', ')}; idle RSS after the load ${mib(idleAfterRss)} MiB; idle wake-ups per second: ${wakeupsText}; wavefront-auth-proxy wrote ${totalLines} log lines; /metrics answered ${metricsStatus}`)
   process.stdout.write(lines.join('\n') + '\n\n')
   progress(`wrote ${join('bench', 'results', jsonName)}${QUICK ? '' : ' and bench/results/chart.svg'}`)
 }

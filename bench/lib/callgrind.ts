@@ -1,5 +1,5 @@
 // Instructions per request, counted by valgrind's callgrind. Unlike time, the count hardly depends
-// on what else the machine is doing: repeat runs agree within ~1%, where wall-clock rounds on a
+// on what else the machine is doing: repeat runs agree within 1–2%, where wall-clock rounds on a
 // shared VM vary by ±10%. So a hot-path change worth a few percent shows here before it shows in
 // req/s. Only the process's main thread is counted (JavaScript, the event loop, the scavenger's
 // share), not V8's background compiler and GC threads, whose work lands at random moments.
