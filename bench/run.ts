@@ -33,7 +33,7 @@ const PROFILE = argv.has('--profile')
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const RESULTS = join(ROOT, 'bench', 'results')
-const CLI = join(ROOT, 'dist', 'src', 'cli.js')
+const CLI = join(ROOT, 'dist', 'wavefront-auth-proxy.mjs') // what npm start and the image run
 const MiB = 1024 * 1024
 
 const PLAN = {
@@ -602,7 +602,7 @@ async function comparison (): Promise<void> {
     plan: PLAN,
     targets: TARGETS,
     notes: {
-      proxyUnderTest: 'node dist/src/cli.js, static-token mode, LOG_LEVEL default (info), stdout to a file, every other setting default',
+      proxyUnderTest: 'node dist/wavefront-auth-proxy.mjs (the bundle npm start and the image run), static-token mode, LOG_LEVEL default (info), stdout to a file, every other setting default',
       nginxReference: 'worker_processes 1, proxy_set_header Authorization, upstream keepalive 128, proxy_request_buffering off, proxy_max_temp_file_size 0, access_log on (combined, as nginx ships); a second instance with access_log off for information',
       bareReference: 'bench/bare-proxy.ts: Fastify + reply.hijack() + undici Pool.dispatch, Authorization added, hop-by-hop headers dropped, nothing else (no logs, metrics, guards, request ids, 401 retry): the floor of this design',
       naiveReference: '@fastify/http-proxy with rewriteRequestHeaders adding Authorization, logger off, default undici options',

@@ -31,7 +31,7 @@ process.stdout.write([
   ''
 ].join('\n'))
 
-const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url))
+const cli = fileURLToPath(new URL('../wavefront-auth-proxy.mjs', import.meta.url))
 const proxy = spawn(process.execPath, [cli], {
   stdio: 'inherit',
   env: {

@@ -120,6 +120,7 @@ t.test('the Dockerfile: multi-stage, LTS Node, production dependencies only, non
   t.match(instruction(runtime, 'ENV').join(' '), /\bHOST=0\.0\.0\.0\b/)
   const entrypoint = JSON.parse(instruction(runtime, 'ENTRYPOINT').at(-1) ?? 'null') as string[]
   t.equal(entrypoint[0], 'node', 'exec form, node itself as PID 1 (npm start would swallow SIGTERM)')
+  t.equal(entrypoint[1], '/opt/wavefront-auth-proxy/dist/wavefront-auth-proxy.mjs', 'it starts the one-file bundle')
   const everything = [...args.keys(), ...stages.flatMap((s) => [...instruction(s, 'ENV'), ...instruction(s, 'ARG')])].join(' ')
   t.notMatch(everything, /CSP_|TOKEN|SECRET|WAVEFRONT_/, 'no credential is baked into the image')
   const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))
@@ -177,6 +178,7 @@ t.test('the Dockerfile replayed without a container: its build stage from exactl
   const fromBuild = instruction(runtime, 'COPY').map((c) => /^--from=build\s+(\S+)\s+\S+$/.exec(c)?.[1]).find((p) => p !== undefined) as string
   cpSync(join(buildDir, relative(buildWorkdir, fromBuild)), opt, { recursive: true })
   t.ok(existsSync(join(opt, 'dist/src/cli.js')) && existsSync(join(opt, 'package-lock.json')), 'the build stage hands over the packed files and the lockfile')
+  t.ok(existsSync(join(opt, 'dist/wavefront-auth-proxy.mjs')), 'and the one-file bundle the image starts')
   const npmCi = /npm ci [^&]+/.exec(instruction(runtime, 'RUN').join(' '))?.[0].trim().split(/\s+/) ?? []
   t.match(npmCi.join(' '), /^npm ci --omit=dev/)
   await runOk(npmCi, { cwd: opt, env: npmEnv() })
