@@ -6,7 +6,7 @@ import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { isLoopbackHost } from './guards.js'
 import { createLogger, SecretValues } from './log.js'
-import { tuneV8ForStreaming } from './v8-tuning.js'
+import { tuneV8ForStreaming, youngGenerationWarning } from './v8-tuning.js'
 import { VERSION } from './version.js'
 
 export interface RunningProxy {
@@ -32,6 +32,8 @@ export async function serve (config: Config): Promise<RunningProxy> {
   if (!isLoopbackHost(config.host)) {
     log.warn({ event: 'exposed' }, `listening on ${config.host}, not loopback: anyone who can reach this address acts with the configured credential. Restrict who can connect (ALLOWED_CLIENTS, a NetworkPolicy) and set ALLOWED_HOSTS; see Security in the README`)
   }
+  const youngGeneration = youngGenerationWarning(process.execArgv, process.env.NODE_OPTIONS, process.constrainedMemory())
+  if (youngGeneration !== undefined) log.warn({ event: 'young_generation' }, youngGeneration)
   drainOnSignals(app, log, config.shutdownGraceMs)
   return { app, log, url }
 }
