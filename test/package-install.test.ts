@@ -10,10 +10,11 @@ import { ROOT } from './deploy/helm.js'
 import { baseEnv, run, runOk, startProxyProcess, type ProxyProcess } from './deploy/proxy-process.js'
 import { call } from './helpers/http.js'
 import { APP_ID, APP_SECRET, startFakes } from './helpers/stack.js'
+import { NODE_FLAGS } from '../src/v8-tuning.js'
 
 t.setTimeout(300_000)
 
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string, version: string, bin: Record<string, string>, devDependencies: Record<string, string> }
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string, version: string, bin: Record<string, string>, devDependencies: Record<string, string>, scripts: Record<string, string> }
 const SHIPPED = /^(package\.json|README\.md|LICENSE|config\.example\.yaml|dist\/src\/[\w/.-]+\.js)$/
 
 /** npm as a user runs it: none of the npm_* variables of the `npm test` that runs this file. */
@@ -120,12 +121,20 @@ t.test('the Dockerfile: multi-stage, LTS Node, production dependencies only, non
   t.match(instruction(runtime, 'ENV').join(' '), /\bHOST=0\.0\.0\.0\b/)
   const entrypoint = JSON.parse(instruction(runtime, 'ENTRYPOINT').at(-1) ?? 'null') as string[]
   t.equal(entrypoint[0], 'node', 'exec form, node itself as PID 1 (npm start would swallow SIGTERM)')
-  t.equal(entrypoint[1], '/opt/wavefront-auth-proxy/dist/wavefront-auth-proxy.mjs', 'it starts the one-file bundle')
+  t.equal(entrypoint.at(-1), '/opt/wavefront-auth-proxy/dist/wavefront-auth-proxy.mjs', 'it starts the one-file bundle')
+  t.same(entrypoint.slice(1, -1), NODE_FLAGS, 'with the node flags the proxy is tuned for (without them a pod memory limit shrinks V8\'s young generation)')
   const everything = [...args.keys(), ...stages.flatMap((s) => [...instruction(s, 'ENV'), ...instruction(s, 'ARG')])].join(' ')
   t.notMatch(everything, /CSP_|TOKEN|SECRET|WAVEFRONT_/, 'no credential is baked into the image')
   const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))
   t.equal(ignore[0], '*', '.dockerignore starts from nothing')
   t.same(ignore.filter((l) => /test|\.env|\.git|node_modules|dist/.test(l)), [], 'and lets no tests, env files, git data or local builds in')
+})
+
+t.test('npm start runs the one-file bundle with the same node flags as the image', async (t) => {
+  const words = PKG.scripts.start?.split(/\s+/) ?? []
+  t.equal(words[0], 'node')
+  t.equal(words.at(-1), 'dist/wavefront-auth-proxy.mjs')
+  t.same(words.slice(1, -1), NODE_FLAGS)
 })
 
 /** Docker's rule: the last .dockerignore pattern that matches a path decides; `!` admits. */
