@@ -13,6 +13,10 @@
 //                repeats within 1-2% where req/s varies ±10% → bench/results/instructions.json
 //   --rounds=N --seconds=S   closed-loop rounds per target and their length (default 5 × 4 s)
 //   --chart      only redraw bench/results/chart.svg from bench/results/latest.json
+//   --memory-limit=MiB  run the proxies under test in a memory cgroup of that size, as a pod's
+//                limits.memory does (needs root and a cgroup memory controller)
+//   --node=PATH  run the proxies under test (ours, bare, naive) on that Node binary instead of the
+//                harness's own, e.g. the image's runtime; with --tuning, each --node=PATH is a variant
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs'
@@ -22,9 +26,11 @@ import { fileURLToPath } from 'node:url'
 import { callgrindArgs, count, mainThreadInstructions, requests } from './lib/callgrind.js'
 import { barChart, type Bar } from './lib/chart.js'
 import { autocannon, autocannonBin, download, fixedRate, latencyOf, percentile, probe, upload, wrk, type Latency, type Throughput, type Transfer } from './lib/load.js'
+import { memoryLimit } from './lib/memory-limit.js'
 import { nginxVersion, proxyConf, upstreamConf } from './lib/nginx.js'
 import { cpuSeconds, foreignCpu, freePort, idleWakeupsPerSecond, killAll, minorFaults, stopAll, peakRss, pinning, pinSelf, rss, sampleRss, sleep, start, stop, which, type Proc } from './lib/procs.js'
 import { formatComparison, formatSummary, summariseFile, type ProfileSummary } from './profile-summary.js'
+import { NODE_FLAGS } from '../src/v8-tuning.js'
 
 const argv = new Set(process.argv.slice(2))
 const flag = (name: string): string | undefined => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -76,7 +82,13 @@ function progress (msg: string): void {
   process.stdout.write(`[bench ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}] ${msg}\n`)
 }
 
-const cleanup = (): void => { killAll() }
+const limitMiB = flag('memory-limit')
+/** A pod-like memory limit on the proxies under test, when asked for. */
+const LIMIT = limitMiB === undefined ? undefined : memoryLimit(Number(limitMiB))
+const cleanup = (): void => {
+  killAll()
+  LIMIT?.remove()
+}
 process.on('exit', cleanup)
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
@@ -92,6 +104,10 @@ const nginxBin = argv.has('--no-nginx') ? undefined : which('nginx')
 const wrkBin = argv.has('--no-wrk') ? undefined : which('wrk')
 const acBin = autocannonBin()
 const TOKEN = randomUUID()
+const nodeBuilds = process.argv.slice(2).filter((a) => a.startsWith('--node=')).map((a) => resolve(a.slice(7)))
+/** The Node that runs the proxies under test; the upstream, load and harness keep the harness's own. */
+const PROXY_NODE = argv.has('--tuning') ? process.execPath : nodeBuilds[0] ?? process.execPath
+const nodeVersionOf = (bin: string): string => bin === process.execPath ? process.version : execFileSync(bin, ['--version']).toString().trim()
 
 function machine (): Record<string, unknown> {
   const model = /^model name\s*:\s*(.+)$/m.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? cpus()[0]?.model ?? 'unknown'
@@ -109,6 +125,8 @@ function machine (): Record<string, unknown> {
     kernel: release(),
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
+    proxyNode: nodeVersionOf(PROXY_NODE),
+    proxyMemoryLimitMiB: LIMIT?.mib ?? null,
     nginx: nginxBin === undefined ? null : nginxVersion(nginxBin),
     loadGenerator: wrkBin !== undefined ? `wrk ${wrkV ?? ''}`.trim() : 'autocannon',
     upstream: nginxBin !== undefined ? 'nginx' : 'node',
@@ -219,9 +237,9 @@ function wapEnv (upstream: string, port: number): NodeJS.ProcessEnv {
   return { ...env, WAVEFRONT_URL: upstream, WAVEFRONT_TOKEN: TOKEN, PORT: String(port) }
 }
 
-async function startWap (upstream: string, output: string, nodeFlags: readonly string[] = [], settings: NodeJS.ProcessEnv = {}, cli = CLI): Promise<{ proc: Proc, origin: string, readyMs: number }> {
+async function startWap (upstream: string, output: string, nodeFlags: readonly string[] = [], settings: NodeJS.ProcessEnv = {}, cli = CLI, node = PROXY_NODE, flags = NODE_FLAGS): Promise<{ proc: Proc, origin: string, readyMs: number }> {
   const port = await freePort()
-  const proc = start('wavefront-auth-proxy', process.execPath, [...nodeFlags, cli], { env: { ...wapEnv(upstream, port), ...settings }, core: pins.proxy, output })
+  const proc = start('wavefront-auth-proxy', node, [...flags, ...nodeFlags, cli], { env: { ...wapEnv(upstream, port), ...settings }, core: pins.proxy, output, wrap: LIMIT?.wrap })
   const origin = `http://127.0.0.1:${port}`
   try {
     await waitFor(`${origin}/readyz`, (s) => s === 200, 'wavefront-auth-proxy', 10_000, 5)
@@ -245,10 +263,11 @@ async function startNginxProxy (upstream: string, accessLog: boolean): Promise<{
 
 async function startReference (script: 'naive-proxy' | 'bare-proxy', upstream: string, nodeFlags: readonly string[] = []): Promise<{ proc: Proc, origin: string }> {
   const port = await freePort()
-  const proc = start(script, process.execPath, [...nodeFlags, join(ROOT, 'dist', 'bench', `${script}.js`)], {
+  const proc = start(script, PROXY_NODE, [...NODE_FLAGS, ...nodeFlags, join(ROOT, 'dist', 'bench', `${script}.js`)], {
     env: { ...process.env, UPSTREAM: upstream, TOKEN, PORT: String(port) },
     core: pins.proxy,
-    output: join(tmp, `${script}.out`)
+    output: join(tmp, `${script}.out`),
+    wrap: LIMIT?.wrap
   })
   const origin = `http://127.0.0.1:${port}`
   await waitFor(`${origin}/api/v2/ping`, (s) => s === 200, script)
@@ -510,8 +529,9 @@ interface Check { id: string, label: string, target: string, value: string, pass
 
 async function comparison (): Promise<void> {
   const info = machine()
-  progress(`machine: ${String(info.nproc)} cores, ${String(info.cpu)}, node ${process.version}, nginx ${String(info.nginx ?? 'absent')}, load ${String(info.loadGenerator)}`)
+  progress(`machine: ${String(info.nproc)} cores, ${String(info.cpu)}, node ${process.version}${PROXY_NODE === process.execPath ? '' : ` (proxies under test: ${String(info.proxyNode)})`}, nginx ${String(info.nginx ?? 'absent')}, load ${String(info.loadGenerator)}`)
   progress(`pinning: ${String(info.pinning)}`)
+  if (LIMIT !== undefined) progress(`memory limit: the proxies under test run in a cgroup of ${LIMIT.mib} MiB`)
   if (info.uncommittedSrcFiles !== 0) progress(`note: ${String(info.uncommittedSrcFiles)} uncommitted file(s) under src/ are included in this build`)
   pinSelf(pins.load)
 
@@ -602,7 +622,7 @@ async function comparison (): Promise<void> {
     plan: PLAN,
     targets: TARGETS,
     notes: {
-      proxyUnderTest: 'node dist/wavefront-auth-proxy.mjs (the bundle npm start and the image run), static-token mode, LOG_LEVEL default (info), stdout to a file, every other setting default',
+      proxyUnderTest: `node ${NODE_FLAGS.join(' ')} dist/wavefront-auth-proxy.mjs (the bundle and node flags npm start and the image run), static-token mode, LOG_LEVEL default (info), stdout to a file, every other setting default`,
       nginxReference: 'worker_processes 1, proxy_set_header Authorization, upstream keepalive 128, proxy_request_buffering off, proxy_max_temp_file_size 0, access_log on (combined, as nginx ships); a second instance with access_log off for information',
       bareReference: 'bench/bare-proxy.ts: Fastify + reply.hijack() + undici Pool.dispatch, Authorization added, hop-by-hop headers dropped, nothing else (no logs, metrics, guards, request ids, 401 retry): the floor of this design',
       naiveReference: '@fastify/http-proxy with rewriteRequestHeaders adding Authorization, logger off, default undici options',
@@ -705,8 +725,9 @@ async function profile (): Promise<void> {
 async function tuning (): Promise<void> {
   pinSelf(pins.load)
   const upstream = await startUpstream()
-  const variants: Array<{ label: string, settings: NodeJS.ProcessEnv, cli?: string }> = [
+  const variants: Array<{ label: string, settings: NodeJS.ProcessEnv, cli?: string, node?: string, flags?: readonly string[] }> = [
     { label: 'defaults (LOG_LEVEL=info, METRICS=true, UPSTREAM_CONNECTIONS=128)', settings: {} },
+    { label: `node without ${NODE_FLAGS.join(' ')} (V8 sizes its young generation itself)`, settings: {}, flags: [] },
     { label: 'LOG_LEVEL=warn (no access log lines)', settings: { LOG_LEVEL: 'warn' } },
     { label: 'METRICS=false', settings: { METRICS: 'false' } },
     { label: 'LOG_LEVEL=warn METRICS=false', settings: { LOG_LEVEL: 'warn', METRICS: 'false' } },
@@ -714,12 +735,14 @@ async function tuning (): Promise<void> {
     { label: 'UPSTREAM_CONNECTIONS=32', settings: { UPSTREAM_CONNECTIONS: '32' } }
   ]
   const builds = process.argv.slice(2).filter((a) => a.startsWith('--cli=')).map((a) => a.slice(6))
-  if (builds.length > 0) variants.splice(1) // A/B of builds: the defaults against each build, nothing else
+  if (builds.length + nodeBuilds.length > 0) variants.splice(1) // A/B of builds or runtimes: the defaults against each, nothing else
   for (const b of builds) variants.push({ label: `build ${b}`, settings: {}, cli: resolve(b) })
+  for (const n of nodeBuilds) variants.push({ label: `Node ${nodeVersionOf(n)}`, settings: {}, node: n })
+  if (nodeBuilds.length > 0) variants[0] = { label: `${variants[0]?.label ?? 'defaults'}, Node ${process.version}`, settings: {} }
   const targets: Target[] = []
   if (nginxBin !== undefined) targets.push({ key: 'nginx', label: 'nginx', ...await startNginxProxy(upstream.origin, true) })
   for (const [i, v] of variants.entries()) {
-    const w = await startWap(upstream.origin, join(tmp, `tuning-${i}.log`), [], v.settings, v.cli)
+    const w = await startWap(upstream.origin, join(tmp, `tuning-${i}.log`), [], v.settings, v.cli, v.node, v.flags)
     targets.push({ key: `tuning-${i}`, label: v.label, proc: w.proc, origin: w.origin })
     progress(`started ${v.label}`)
   }
@@ -753,7 +776,7 @@ async function instructions (): Promise<void> {
     for (let run = 1; run <= PLAN.instructionRuns; run++) {
       const dir = mkdtempSync(join(tmp, 'callgrind-'))
       const port = await freePort()
-      const proc = start(subject.label, valgrind, [...callgrindArgs(dir), process.execPath, subject.script], { env: subject.env(port), core: pins.proxy, output: join(dir, 'out.log') })
+      const proc = start(subject.label, valgrind, [...callgrindArgs(dir), PROXY_NODE, ...NODE_FLAGS, subject.script], { env: subject.env(port), core: pins.proxy, output: join(dir, 'out.log') })
       const origin = `http://127.0.0.1:${port}`
       await waitFor(`${origin}${subject.ready}`, (status) => status === 200, `${subject.label} under valgrind`, 120_000, 200)
       await requests(origin, PLAN.smallPath, PLAN.instructionWarmRequests) // the JIT settles first

@@ -32,11 +32,14 @@ export interface StartOptions {
   readonly core?: number | undefined
   /** file that receives stdout and stderr; discarded when absent */
   readonly output?: string
+  /** runs the command inside a memory cgroup (bench/lib/memory-limit.ts) */
+  readonly wrap?: (command: string, args: readonly string[]) => [string, string[]]
 }
 
 export function start (name: string, command: string, args: readonly string[], opts: StartOptions = {}): Proc {
   const fd = opts.output === undefined ? 'ignore' : openSync(opts.output, 'a')
-  const [cmd, argv] = opts.core === undefined ? [command, [...args]] : ['taskset', ['-c', String(opts.core), command, ...args]]
+  const [inner, innerArgs] = opts.wrap?.(command, args) ?? [command, [...args]]
+  const [cmd, argv] = opts.core === undefined ? [inner, innerArgs] : ['taskset', ['-c', String(opts.core), inner, ...innerArgs]]
   const spawnedAt = performance.now()
   const child = spawn(cmd, argv, { env: opts.env ?? process.env, stdio: ['ignore', fd, fd] })
   if (typeof fd === 'number') closeSync(fd)
