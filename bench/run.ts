@@ -33,7 +33,11 @@ import { formatComparison, formatSummary, summariseFile, type ProfileSummary } f
 import { NODE_FLAGS } from '../src/v8-tuning.js'
 
 const argv = new Set(process.argv.slice(2))
-const flag = (name: string): string | undefined => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+const flag = (name: string): string | undefined => flags(name)[0]
+/** Every value of a flag that may repeat (`--cli=A --cli=B`). */
+function flags (name: string): string[] {
+  return process.argv.slice(2).filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3))
+}
 const QUICK = argv.has('--quick')
 const PROFILE = argv.has('--profile')
 
@@ -104,7 +108,7 @@ const nginxBin = argv.has('--no-nginx') ? undefined : which('nginx')
 const wrkBin = argv.has('--no-wrk') ? undefined : which('wrk')
 const acBin = autocannonBin()
 const TOKEN = randomUUID()
-const nodeBuilds = process.argv.slice(2).filter((a) => a.startsWith('--node=')).map((a) => resolve(a.slice(7)))
+const nodeBuilds = flags('node').map((n) => resolve(n))
 /** The Node that runs the proxies under test; the upstream, load and harness keep the harness's own. */
 const PROXY_NODE = argv.has('--tuning') ? process.execPath : nodeBuilds[0] ?? process.execPath
 const nodeVersionOf = (bin: string): string => bin === process.execPath ? process.version : execFileSync(bin, ['--version']).toString().trim()
@@ -734,7 +738,7 @@ async function tuning (): Promise<void> {
     { label: 'UPSTREAM_CONNECTIONS=8', settings: { UPSTREAM_CONNECTIONS: '8' } },
     { label: 'UPSTREAM_CONNECTIONS=32', settings: { UPSTREAM_CONNECTIONS: '32' } }
   ]
-  const builds = process.argv.slice(2).filter((a) => a.startsWith('--cli=')).map((a) => a.slice(6))
+  const builds = flags('cli')
   if (builds.length + nodeBuilds.length > 0) variants.splice(1) // A/B of builds or runtimes: the defaults against each, nothing else
   for (const b of builds) variants.push({ label: `build ${b}`, settings: {}, cli: resolve(b) })
   for (const n of nodeBuilds) variants.push({ label: `Node ${nodeVersionOf(n)}`, settings: {}, node: n })
@@ -765,7 +769,7 @@ async function instructions (): Promise<void> {
   if (valgrind === undefined || which('callgrind_control') === undefined) throw new Error('--instructions needs valgrind: sudo apt-get install valgrind')
   pinSelf(pins.load)
   const upstream = await startUpstream()
-  const builds = process.argv.slice(2).filter((a) => a.startsWith('--cli=')).map((a) => resolve(a.slice(6)))
+  const builds = flags('cli').map((b) => resolve(b))
   const subjects = [
     ...[CLI, ...builds].map((cli) => ({ label: cli === CLI ? 'wavefront-auth-proxy' : `build ${relative(ROOT, cli)}`, script: cli, ready: '/readyz', env: (port: number) => wapEnv(upstream.origin, port) })),
     { label: 'bare Fastify + undici (no features)', script: join(ROOT, 'dist', 'bench', 'bare-proxy.js'), ready: '/api/v2/ping', env: (port: number) => ({ ...process.env, UPSTREAM: upstream.origin, TOKEN, PORT: String(port) }) }
