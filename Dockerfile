@@ -49,6 +49,6 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 9191) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form, node as PID 1: SIGTERM reaches the proxy, which drains within SHUTDOWN_GRACE_MS.
 # The flags are npm start's (src/v8-tuning.ts NODE_FLAGS): without them V8 sizes its young
-# generation from the pod's memory limit and small requests cost 20-40% more CPU.
+# generation from the pod's memory limit and small requests cost 15-40% more CPU.
 ENTRYPOINT ["node", "--max-semi-space-size=16", "/opt/wavefront-auth-proxy/dist/wavefront-auth-proxy.mjs"]
 CMD ["serve"]

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8'
  * benchmark (a test keeps the three equal). They must be on node's command line: V8 sizes its
  * heap before any of our code runs. Under a container memory limit V8 sizes its young generation
  * from the limit (semi-spaces of ~1 MiB at the Helm chart's 256 MiB), collects it every few
- * hundred requests, and small requests then cost 20-40% more CPU. 16 MiB is what Node 20 picks
+ * hundred requests, and small requests then cost 15-40% more CPU. 16 MiB is what Node 20 picks
  * on a large machine; Node 24 picks 64 MiB there, which held ~60 MiB more under load for no
  * throughput that could be measured.
  */
@@ -28,6 +28,6 @@ export function youngGenerationWarning (execArgv: readonly string[], nodeOptions
   const sized = /(?:^|\s)--max[-_]semi[-_]space[-_]size(?:=|\s|$)/.test(`${execArgv.join(' ')} ${nodeOptions ?? ''}`)
   if (!limited || sized) return undefined
   return `running under a memory limit of ${Math.round(limitBytes / 1048576)} MiB without --max-semi-space-size: V8 then sizes its young ` +
-    'generation from the limit and collects it so often that small requests cost 20-40% more CPU. ' +
+    'generation from the limit and collects it so often that small requests cost 15-40% more CPU. ' +
     `Start the proxy as \`node ${NODE_FLAGS.join(' ')} …\`, as npm start and the container image do`
 }

@@ -9,7 +9,7 @@ const MiB = 1024 ** 2
 t.test('a memory limit without the flag: one warning naming the limit and the command to use', async (t) => {
   const warning = youngGenerationWarning(['--enable-source-maps'], undefined, 256 * MiB, 24 * GiB)
   t.match(warning, /memory limit of 256 MiB without --max-semi-space-size/)
-  t.match(warning, /20-40% more CPU/)
+  t.match(warning, /15-40% more CPU/)
   t.ok(warning?.includes(`node ${NODE_FLAGS.join(' ')} …`), 'it gives the flags npm start and the image use')
 })
 
