@@ -6,7 +6,7 @@ import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { isLoopbackHost } from './guards.js'
 import { createLogger, SecretValues } from './log.js'
-import { tuneV8ForStreaming, youngGenerationWarning } from './v8-tuning.js'
+import { tuneV8, youngGenerationWarning } from './v8-tuning.js'
 import { VERSION } from './version.js'
 
 export interface RunningProxy {
@@ -16,7 +16,7 @@ export interface RunningProxy {
 }
 
 export async function serve (config: Config): Promise<RunningProxy> {
-  tuneV8ForStreaming()
+  tuneV8()
   const secrets = new SecretValues()
   const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets })
   const app = await buildApp(config, { log, secrets })
