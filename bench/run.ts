@@ -51,6 +51,7 @@ const PLAN = {
   throughputWarmS: QUICK ? 1 : 2,
   throughputRuns: Number(flag('rounds') ?? (QUICK ? 1 : 5)),
   throughputRunS: Number(flag('seconds') ?? (QUICK ? 2 : 4)),
+  sustainedS: QUICK ? 3 : 45,
   latencyRate: 1000,
   latencyWarmS: QUICK ? 1 : 6,
   latencyS: QUICK ? 3 : 10,
@@ -353,6 +354,18 @@ async function measureThroughput (targets: readonly Target[]): Promise<Partial<R
   return out
 }
 
+interface SustainedResult { seconds: number, rps: number, rssMaxMiB: number, rssEndMiB: number }
+
+/** The proxy alone under small GETs for longer than its rounds add up to: V8's first full
+ * collection after start came after ~25 s of such load, so the rounds alone missed the peak. */
+async function measureSustained (t: Target): Promise<SustainedResult> {
+  progress(`sustained load ${t.label}: ${PLAN.sustainedS}s of small GETs at ${PLAN.connections} connections, RSS sampled every 250 ms`)
+  const m = await withProcStats(t.proc, 250, async () => await closedLoop(`${t.origin}${PLAN.smallPath}`, PLAN.sustainedS))
+  const r = { seconds: PLAN.sustainedS, rps: Math.round(m.value.rps), rssMaxMiB: mib(Math.max(...m.rss)), rssEndMiB: mib(m.rss.at(-1) ?? 0) }
+  progress(`sustained load ${t.label}: ${r.rps} req/s, RSS max ${r.rssMaxMiB} MiB, ${r.rssEndMiB} MiB at the end${m.value.errors > 0 ? `, ${m.value.errors} ERRORS` : ''}`)
+  return r
+}
+
 /**
  * Open loop at a fixed rate, interleaved in short slices so that the machine's own jitter
  * falls on every target alike; the samples of all slices of a target are pooled.
@@ -574,6 +587,7 @@ async function comparison (): Promise<void> {
   const byKey = (k: Target['key']): Target | undefined => targets.find((t) => t.key === k)
 
   const throughput = await measureThroughput(targets)
+  const sustained = await measureSustained(byKey('wap') as Target)
   const latency = await measureLatency(targets.filter((t) => t.key !== 'nginx-nolog'))
   const bodies = await measureBodies(targets.filter((t) => t.key === 'direct' || t.key === 'nginx' || t.key === 'wap' || t.key === 'bare'), upstream)
 
@@ -615,7 +629,7 @@ async function comparison (): Promise<void> {
     { id: 'download', label: `Download ${mib(PLAN.bodyBytes)} MiB via /api/v2 vs ${vs}`, target: `≥ ${TARGETS.bodyRatio}×`, value: `${downRatio ?? '—'}×`, pass: pass((downRatio ?? 0) >= TARGETS.bodyRatio, refKey === 'nginx') },
     { id: 'memory-flat', label: 'RSS during a 256 MiB body: climb from its first half to its second (growth over idle in brackets)', target: `flat (≤ ${TARGETS.flatTrendMiB} MiB)`, value: `${rssTrend} MiB (${growth} MiB)`, pass: rssTrend <= TARGETS.flatTrendMiB },
     { id: 'rss-idle', label: 'RSS idle (1 s after ready)', target: `≤ ${TARGETS.idleRssMiB} MiB`, value: `${mib(idleRss)} MiB`, pass: mib(idleRss) <= TARGETS.idleRssMiB },
-    { id: 'rss-peak', label: 'RSS peak over the whole run (VmHWM)', target: `≤ ${TARGETS.peakRssMiB} MiB`, value: `${peakMiB} MiB`, pass: peakMiB <= TARGETS.peakRssMiB },
+    { id: 'rss-peak', label: `RSS peak over the whole run, ${PLAN.sustainedS} s of sustained load included (VmHWM)`, target: `≤ ${TARGETS.peakRssMiB} MiB`, value: `${peakMiB} MiB`, pass: peakMiB <= TARGETS.peakRssMiB },
     { id: 'ready', label: 'Ready (spawn → /readyz 200), worst of starts; static token, no fetch', target: `≤ ${TARGETS.readyMs} ms`, value: `${readyMax} ms`, pass: readyMax <= TARGETS.readyMs }
   ]
 
@@ -638,7 +652,7 @@ async function comparison (): Promise<void> {
     latency,
     addedLatencyMs: Object.fromEntries(Object.entries(latency).filter(([k]) => k !== 'direct').map(([k, v]) => [k, { p50: round((v?.p50Ms ?? NaN) - (latency.direct?.p50Ms ?? NaN)), p99: round((v?.p99Ms ?? NaN) - (latency.direct?.p99Ms ?? NaN)) }])),
     bodies,
-    memory: { idleMiB: mib(idleRss), idleAfterLoadMiB: mib(idleAfterRss), peakMiB, nginxPeakMiB: nginxPeak === undefined ? null : mib(nginxPeak) },
+    memory: { idleMiB: mib(idleRss), idleAfterLoadMiB: mib(idleAfterRss), peakMiB, nginxPeakMiB: nginxPeak === undefined ? null : mib(nginxPeak), sustained },
     idleWakeupsPerSecond: idleWakeups,
     ratios: { throughput: tpRatio, bareThroughput: bareRatio, naiveThroughput: naiveRatio, bareUpload: ratio(bodies.bare?.upload.mibPerS, bodies[refKey]?.upload.mibPerS), bareDownload: ratio(bodies.bare?.download.mibPerS, bodies[refKey]?.download.mibPerS), upload: upRatio, download: downRatio, reference: refKey },
     checks
@@ -679,7 +693,7 @@ async function comparison (): Promise<void> {
   lines.push(row(['Target', 'Goal', 'Measured', 'Result']))
   lines.push(row(['---', '---', '---:', '---']))
   for (const c of checks) lines.push(row([c.label, c.target, c.value, c.pass === null ? 'n/a' : c.pass ? 'pass' : 'FAIL']))
-  lines.push('', `readiness samples (ms): ${readyMs.join(', ')}; idle RSS after the load ${mib(idleAfterRss)} MiB; idle wake-ups per second: ${wakeupsText}; wavefront-auth-proxy wrote ${totalLines} log lines; /metrics answered ${metricsStatus}`)
+  lines.push('', `readiness samples (ms): ${readyMs.join(', ')}; sustained load ${sustained.seconds} s: ${sustained.rps} req/s, RSS max ${sustained.rssMaxMiB} MiB, ${sustained.rssEndMiB} at the end; idle RSS after the load ${mib(idleAfterRss)} MiB; idle wake-ups per second: ${wakeupsText}; wavefront-auth-proxy wrote ${totalLines} log lines; /metrics answered ${metricsStatus}`)
   process.stdout.write(lines.join('\n') + '\n\n')
   progress(`wrote ${join('bench', 'results', jsonName)}${QUICK ? '' : ' and bench/results/chart.svg'}`)
 }
