@@ -3,8 +3,11 @@
 // young-generation GC, so glibc keeps returning that memory and the kernel faults it back in on
 // the next read: 6 000–40 000 page faults per 256 MiB and ~10% of a download's speed
 // (BENCHMARKS.md, Large bodies). glibc raises its trim threshold by itself, to twice the block's
-// size, after freeing a block it had to map on its own; one 16 MiB Buffer, dropped at once, makes
-// it do so. Not at start: the memory glibc keeps from then on costs ~6 MiB of idle RSS, worth it
+// size, after freeing a block it had to map on its own, for blocks up to 32 MiB; one Buffer just
+// under that, dropped at once, makes it keep up to 64 MiB. V8 frees a body's buffers in batches
+// of up to its 64 MiB external-memory step: a 16 MiB Buffer (a 32 MiB threshold) still let glibc
+// return and re-fault every batch once the proxy had idled between uploads (65 000 faults per
+// 256 MiB, half the speed). Not at start: the memory glibc keeps from then on costs RSS, worth it
 // only in a proxy that moves large bodies. No effect with musl, or when MALLOC_TRIM_THRESHOLD_ is set.
 
 /** A body past this size streams through the proxy: time to keep freed memory for reuse. */
@@ -16,5 +19,5 @@ let kept = false
 export function keepFreedMemoryForLargeBodies (): void {
   if (kept) return
   kept = true
-  Buffer.allocUnsafeSlow(16 * 1024 * 1024) // never written, so never resident; freed by the next GC
+  Buffer.allocUnsafeSlow(32 * 1024 * 1024 - 64 * 1024) // never written, so never resident; freed by the next GC
 }
