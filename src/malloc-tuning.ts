@@ -8,7 +8,8 @@
 // of up to its 64 MiB external-memory step: a 16 MiB Buffer (a 32 MiB threshold) still let glibc
 // return and re-fault every batch once the proxy had idled between uploads (65 000 faults per
 // 256 MiB, half the speed). Not at start: the memory glibc keeps from then on (freed buffers, and
-// the compiler's freed zones, ~35 MiB) costs RSS, worth it only in a proxy that moves large bodies. No effect with musl, or when MALLOC_TRIM_THRESHOLD_ is set.
+// the compiler's freed zones, ~35 MiB) costs RSS, worth it only in a proxy that moves large bodies.
+// No effect with musl, or when MALLOC_TRIM_THRESHOLD_ is set.
 
 /** A body past this size streams through the proxy: time to keep freed memory for reuse. */
 export const LARGE_BODY_BYTES = 1024 * 1024
