@@ -106,7 +106,6 @@ async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | 
     for await (const chunk of req) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks)
   }
-  keepFreedMemoryForLargeBodies() // a streamed body: chunked, or over REPLAYABLE_BODY_BYTES
   // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
 }
@@ -187,7 +186,6 @@ class Attempt implements Dispatcher.DispatchHandler {
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#retrying) return
     this.exchange.bytes += chunk.length
-    if (this.exchange.bytes > LARGE_BODY_BYTES) keepFreedMemoryForLargeBodies()
     this.#unsent -= chunk.length
     if (this.#unsent === 0) {
       // The announced last byte: end now, in one write with the headers for a small answer,
@@ -208,6 +206,9 @@ class Attempt implements Dispatcher.DispatchHandler {
       return
     }
     if (!this.res.writableEnded) this.res.end()
+    // Once the first large body is through, not during it: memory V8's compiler threads free
+    // while it passes (~35 MiB) is then trimmed rather than kept.
+    if (this.exchange.bytes > LARGE_BODY_BYTES || this.#streamed()) keepFreedMemoryForLargeBodies()
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
@@ -230,7 +231,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.fw.observer.upstreamFailed?.(kind)
       this.#requestLog().warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
     }
-    writeError(this.res, this.exchange, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.body !== null && !Buffer.isBuffer(this.body))
+    writeError(this.res, this.exchange, errorFor(kind, code, this.fw.timeoutMs, this.fw.bodyLimit), this.#streamed())
   }
 
   /** A child carrying the request id, made only on the rare paths that log. */
@@ -241,6 +242,11 @@ class Attempt implements Dispatcher.DispatchHandler {
 
   #replayable (): boolean {
     return this.body === null || Buffer.isBuffer(this.body)
+  }
+
+  /** a request body streamed rather than buffered: chunked, or over REPLAYABLE_BODY_BYTES */
+  #streamed (): boolean {
+    return !this.#replayable()
   }
 
   async #retry (): Promise<void> {

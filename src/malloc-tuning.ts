@@ -7,8 +7,9 @@
 // under that, dropped at once, makes it keep up to 64 MiB. V8 frees a body's buffers in batches
 // of up to its 64 MiB external-memory step: a 16 MiB Buffer (a 32 MiB threshold) still let glibc
 // return and re-fault every batch once the proxy had idled between uploads (65 000 faults per
-// 256 MiB, half the speed). Not at start: the memory glibc keeps from then on (freed buffers, and
-// the compiler's freed zones, ~35 MiB) costs RSS, worth it only in a proxy that moves large bodies.
+// 256 MiB, half the speed). Not at start, and not before the first large body has passed (the
+// compiler's threads free ~35 MiB while it does, which glibc would keep): the memory glibc keeps
+// from then on costs RSS, worth it only in a proxy that moves large bodies.
 // No effect with musl, or when MALLOC_TRIM_THRESHOLD_ is set.
 
 /** A body past this size streams through the proxy: time to keep freed memory for reuse. */
@@ -16,7 +17,7 @@ export const LARGE_BODY_BYTES = 1024 * 1024
 
 let kept = false
 
-/** Called for every large body; only the first call does anything. */
+/** Called after every large body; only the first call does anything. */
 export function keepFreedMemoryForLargeBodies (): void {
   if (kept) return
   kept = true
