@@ -242,9 +242,9 @@ function wapEnv (upstream: string, port: number): NodeJS.ProcessEnv {
   return { ...env, WAVEFRONT_URL: upstream, WAVEFRONT_TOKEN: TOKEN, PORT: String(port) }
 }
 
-async function startWap (upstream: string, output: string, nodeFlags: readonly string[] = [], settings: NodeJS.ProcessEnv = {}, cli = CLI, node = PROXY_NODE, flags = NODE_FLAGS): Promise<{ proc: Proc, origin: string, readyMs: number }> {
+async function startWap (upstream: string, output: string, nodeFlags: readonly string[] = [], settings: NodeJS.ProcessEnv = {}, cli = CLI, node = PROXY_NODE, baseFlags = NODE_FLAGS): Promise<{ proc: Proc, origin: string, readyMs: number }> {
   const port = await freePort()
-  const proc = start('wavefront-auth-proxy', node, [...flags, ...nodeFlags, cli], { env: { ...wapEnv(upstream, port), ...settings }, core: pins.proxy, output, wrap: LIMIT?.wrap })
+  const proc = start('wavefront-auth-proxy', node, [...baseFlags, ...nodeFlags, cli], { env: { ...wapEnv(upstream, port), ...settings }, core: pins.proxy, output, wrap: LIMIT?.wrap })
   const origin = `http://127.0.0.1:${port}`
   try {
     await waitFor(`${origin}/readyz`, (s) => s === 200, 'wavefront-auth-proxy', 10_000, 5)
