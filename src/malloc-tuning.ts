@@ -3,13 +3,12 @@
 // young-generation GC, so glibc keeps returning that memory and the kernel faults it back in on
 // the next read: 6 000–40 000 page faults per 256 MiB and ~10% of a download's speed
 // (BENCHMARKS.md, Large bodies). glibc raises its trim threshold by itself, to twice the block's
-// size, after freeing a block it had to map on its own, for blocks up to 32 MiB; one Buffer just
-// under that, dropped at once, makes it keep up to 64 MiB. V8 frees a body's buffers in batches
-// of up to its 64 MiB external-memory step: a 16 MiB Buffer (a 32 MiB threshold) still let glibc
-// return and re-fault every batch once the proxy had idled between uploads (65 000 faults per
-// 256 MiB, half the speed). Not at start, and not before the first large body has passed (the
-// compiler's threads free ~35 MiB while it does, which glibc would keep): the memory glibc keeps
-// from then on costs RSS, worth it only in a proxy that moves large bodies.
+// size, after freeing a block it had to map on its own; one 16 MiB Buffer, dropped at once, makes
+// it keep up to 32 MiB. (A Buffer just under 32 MiB, keeping up to 64, also spared uploads after
+// idle gaps their re-faults, but held ~36 MiB more for good: 183 against 147 MiB peak when small
+// requests followed large bodies.) Not at start, and not before the first large body has passed
+// (the compiler's threads free ~35 MiB while it does): the memory glibc keeps from then on costs
+// RSS, worth it only in a proxy that moves large bodies.
 // No effect with musl, or when MALLOC_TRIM_THRESHOLD_ is set.
 
 /** A body past this size streams through the proxy: time to keep freed memory for reuse. */
@@ -21,5 +20,5 @@ let kept = false
 export function keepFreedMemoryForLargeBodies (): void {
   if (kept) return
   kept = true
-  Buffer.allocUnsafeSlow(32 * 1024 * 1024 - 64 * 1024) // never written, so never resident; freed by the next GC
+  Buffer.allocUnsafeSlow(16 * 1024 * 1024) // never written, so never resident; freed by the next GC
 }
