@@ -14,6 +14,7 @@ import type { Lifecycle } from './lifecycle.js'
 import { keepFreedMemoryForLargeBodies, LARGE_BODY_BYTES } from './malloc-tuning.js'
 import { TokenUnavailable, type Token, type TokenProvider } from './tokens.js'
 import { BodyTooLarge, ClientClosed, classify, errorFor, type UpstreamFailure } from './upstream-errors.js'
+import { relayed } from './young-gen-pacing.js'
 
 /** Bodies up to this size are buffered so a request refused with 401 can be replayed with a new token. */
 export const REPLAYABLE_BODY_BYTES = 1024 * 1024
@@ -101,6 +102,7 @@ export function hasRequestBody (headers: IncomingHttpHeaders): boolean {
 }
 
 async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {
+  countRelayed(req)
   if (!chunked && length !== undefined && length <= REPLAYABLE_BODY_BYTES) {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -108,6 +110,15 @@ async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | 
   }
   // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
+}
+
+/** Counts a request body's bytes as node's HTTP parser pushes them, without starting its flow (undici reads it later). */
+function countRelayed (req: IncomingMessage): void {
+  const push = req.push.bind(req)
+  req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk !== null) relayed((chunk as Buffer).length)
+    return push(chunk, encoding)
+  }
 }
 
 async function * limited (req: IncomingMessage, limit: number): AsyncIterable<Buffer> {
@@ -186,6 +197,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#retrying) return
     this.exchange.bytes += chunk.length
+    relayed(chunk.length)
     this.#unsent -= chunk.length
     if (this.#unsent === 0) {
       // The announced last byte: end now, in one write with the headers for a small answer,

@@ -4,9 +4,9 @@
 // the next read: 6 000–40 000 page faults per 256 MiB and ~10% of a download's speed
 // (BENCHMARKS.md, Large bodies). glibc raises its trim threshold by itself, to twice the block's
 // size, after freeing a block it had to map on its own; one 16 MiB Buffer, dropped at once, makes
-// it keep up to 32 MiB. (A Buffer just under 32 MiB, keeping up to 64, also spared uploads after
-// idle gaps their re-faults, but held ~36 MiB more for good: 183 against 147 MiB peak when small
-// requests followed large bodies.) Not at start, and not before the first large body has passed
+// it keep up to 32 MiB; young-gen-pacing.ts keeps V8's batches of freed buffers under that. (A
+// Buffer just under 32 MiB, keeping up to 64, held ~36 MiB more for good: 183 against 147 MiB
+// peak when small requests followed large bodies.) Not at start, and not before the first large body has passed
 // (the compiler's threads free ~35 MiB while it does): the memory glibc keeps from then on costs
 // RSS, worth it only in a proxy that moves large bodies.
 // No effect with musl, or when MALLOC_TRIM_THRESHOLD_ is set.
