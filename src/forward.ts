@@ -102,17 +102,21 @@ export function hasRequestBody (headers: IncomingHttpHeaders): boolean {
 }
 
 async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {
-  countRelayed(req)
   if (!chunked && length !== undefined && length <= REPLAYABLE_BODY_BYTES) {
     const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
+    for await (const chunk of req) {
+      relayed((chunk as Buffer).length)
+      chunks.push(chunk as Buffer)
+    }
     return Buffer.concat(chunks)
   }
+  countRelayed(req)
   // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
 }
 
-/** Counts a request body's bytes as node's HTTP parser pushes them, without starting its flow (undici reads it later). */
+/** Counts a streamed body's bytes as node's HTTP parser pushes them, without starting its flow (undici reads it later).
+ * Only streamed bodies get the own `push`: small requests keep the one shape V8 has optimised for. */
 function countRelayed (req: IncomingMessage): void {
   const push = req.push.bind(req)
   req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {

@@ -75,3 +75,16 @@ t.test('large bodies through the proxy count, both ways: a 40 MiB upload and a 4
   })
   t.ok(download >= 2, `download: ${download} forced minor collections`)
 })
+
+t.test('small bodies, buffered for the 401 replay, count as well: 17 uploads of 1 MiB force a collection', async (t) => {
+  const { proxy, instance } = await startStack(t)
+  const forced = await forcedMinorCollections(async () => {
+    for (let i = 0; i < 17; i++) {
+      const res = await request(`${proxy.url}/report?f=wavefront`, { dispatcher: agent, method: 'POST', body: Buffer.alloc(MiB, 97) })
+      await res.body.dump()
+      t.equal(res.statusCode, 202)
+    }
+  })
+  t.equal(instance.received.at(-1)?.bodyBytes, MiB)
+  t.ok(forced >= 1, `${forced} forced minor collections`)
+})
