@@ -13,7 +13,8 @@ import { runInNewContext } from 'node:vm'
 /** Body bytes relayed (both ways, all requests together) between two forced minor collections. */
 export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024
 
-type GcFunction = (options: { type: 'minor' }) => void
+/** V8's gc(): a full collection by default, `{ type: 'minor' }` for the young generation only. */
+export type GcFunction = (options?: { type: 'minor' }) => void
 
 let sinceCollection = 0
 let collectYoung: (() => void) | undefined
@@ -27,11 +28,16 @@ export function relayed (bytes: number): void {
   collectYoung()
 }
 
-// V8 installs gc() in contexts created while --expose-gc is on: this one context gets it, the
-// application's global never does.
 function youngCollector (): () => void {
+  const gc = privateGc()
+  return gc === undefined ? () => {} : () => gc({ type: 'minor' })
+}
+
+/** V8's gc() from a context created while --expose-gc is on: that context gets it, the
+ * application's global never does. Undefined where V8 does not install it. */
+export function privateGc (): GcFunction | undefined {
   setFlagsFromString('--expose-gc')
   const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as GcFunction | undefined
   setFlagsFromString('--no-expose-gc')
-  return gc === undefined ? () => {} : () => gc({ type: 'minor' })
+  return gc
 }

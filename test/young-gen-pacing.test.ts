@@ -1,18 +1,14 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import t from 'tap'
 import { request } from 'undici'
-import { COLLECT_EVERY_BYTES, relayed } from '../src/young-gen-pacing.js'
+import { COLLECT_EVERY_BYTES, privateGc, relayed, type GcFunction } from '../src/young-gen-pacing.js'
 import { agent } from './helpers/http.js'
 import { startStack } from './helpers/stack.js'
 
 const MiB = 1024 * 1024
 
 // The test's own gc(), for a marker: gc entries reach observers in order, some turns after the collection.
-setFlagsFromString('--expose-gc')
-const markerGc = runInNewContext('gc') as () => void
-setFlagsFromString('--no-expose-gc')
+const markerGc = privateGc() as GcFunction
 
 type GcEntry = PerformanceEntry & { detail: { kind: number, flags: number } }
 const forcedOf = (entry: GcEntry, kind: number): boolean => entry.detail.kind === kind && (entry.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0
