@@ -115,14 +115,11 @@ async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | 
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
 }
 
-/** Counts a streamed body's bytes as node's HTTP parser pushes them, without starting its flow (undici reads it later).
- * Only streamed bodies get the own `push`: small requests keep the one shape V8 has optimised for. */
+/** Counts a streamed body's bytes as they are read, without starting its flow: paused, the
+ * listener waits for undici, which resumes the body once a connection is ready for it. */
 function countRelayed (req: IncomingMessage): void {
-  const push = req.push.bind(req)
-  req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-    if (chunk !== null) relayed((chunk as Buffer).length)
-    return push(chunk, encoding)
-  }
+  req.pause()
+  req.on('data', (chunk: Buffer) => { relayed(chunk.length) })
 }
 
 async function * limited (req: IncomingMessage, limit: number): AsyncIterable<Buffer> {

@@ -1,4 +1,5 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
+import { Readable } from 'node:stream'
 import t from 'tap'
 import { request } from 'undici'
 import { COLLECT_EVERY_BYTES, privateGc, relayed, type GcFunction } from '../src/young-gen-pacing.js'
@@ -83,4 +84,21 @@ t.test('small bodies, buffered for the 401 replay, count as well: 17 uploads of 
   })
   t.equal(instance.received.at(-1)?.bodyBytes, MiB)
   t.ok(forced >= 2, `${forced} forced minor collections`)
+})
+
+t.test('a chunked upload, streamed through the body limit, counts too: 40 MiB force collections', async (t) => {
+  const { proxy, instance } = await startStack(t)
+  const chunk = Buffer.alloc(MiB, 97)
+  const forced = await forcedMinorCollections(async () => {
+    const res = await request(`${proxy.url}/report?f=wavefront`, {
+      dispatcher: agent,
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Readable.from(Array.from({ length: 40 }, () => chunk)) // no length: sent chunked
+    })
+    await res.body.dump()
+    t.equal(res.statusCode, 202)
+  })
+  t.equal(instance.received.at(-1)?.bodyBytes, 40 * MiB)
+  t.ok(forced >= 4, `${forced} forced minor collections`)
 })
