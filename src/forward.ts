@@ -102,21 +102,18 @@ export function hasRequestBody (headers: IncomingHttpHeaders): boolean {
 }
 
 async function bodyOf (req: IncomingMessage, chunked: boolean, length: number | undefined, limit: number): Promise<Body> {
+  countRelayed(req)
   if (!chunked && length !== undefined && length <= REPLAYABLE_BODY_BYTES) {
     const chunks: Buffer[] = []
-    for await (const chunk of req) {
-      relayed((chunk as Buffer).length)
-      chunks.push(chunk as Buffer)
-    }
+    for await (const chunk of req) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks)
   }
-  countRelayed(req)
   // Node enforces a declared Content-Length itself; a chunked body is counted as it streams.
   return chunked && limit > 0 ? Readable.from(limited(req, limit), { objectMode: false }) : req
 }
 
-/** Counts a streamed body's bytes as they are read, without starting its flow: paused, the
- * listener waits for undici, which resumes the body once a connection is ready for it. */
+/** Counts a body's bytes as they are read, buffered or streamed, without starting its flow: paused,
+ * the listener waits for whoever reads the body (the loop above, or undici once a connection is ready). */
 function countRelayed (req: IncomingMessage): void {
   req.pause()
   req.on('data', (chunk: Buffer) => { relayed(chunk.length) })
