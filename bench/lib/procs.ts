@@ -1,7 +1,7 @@
 // Child processes of the benchmark: spawned pinned to a core, measured through /proc, and
 // always killed, even when the harness fails half-way.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
+import { closeSync, createWriteStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 export interface Proc {
@@ -37,18 +37,34 @@ export interface StartOptions {
 }
 
 export function start (name: string, command: string, args: readonly string[], opts: StartOptions = {}): Proc {
-  const fd = opts.output === undefined ? 'ignore' : openSync(opts.output, 'a')
+  // Inside a memory cgroup the output goes through a pipe this process writes to the file, as a
+  // container runtime does: written by the child itself, the file's page cache would be charged to
+  // its cgroup (~100 MiB per 45 s of logged small GETs) and push it to its limit.
+  const viaPipe = opts.wrap !== undefined && opts.output !== undefined
+  const fd = opts.output === undefined ? 'ignore' : viaPipe ? 'pipe' : openSync(opts.output, 'a')
   const [inner, innerArgs] = opts.wrap?.(command, args) ?? [command, [...args]]
   const [cmd, argv] = opts.core === undefined ? [inner, innerArgs] : ['taskset', ['-c', String(opts.core), inner, ...innerArgs]]
   const spawnedAt = performance.now()
   const child = spawn(cmd, argv, { env: opts.env ?? process.env, stdio: ['ignore', fd, fd] })
   if (typeof fd === 'number') closeSync(fd)
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const written = viaPipe ? drainTo(child, opts.output as string) : undefined
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    if (written === undefined) resolve(code)
+    else void written.then(() => resolve(code))
+  }))
   const proc: Proc = { name, child, pid: child.pid, spawnedAt, exited }
   live.add(proc)
   void exited.then(() => live.delete(proc))
   return proc
+}
+
+/** Appends the child's stdout and stderr to `file`; resolves once both have closed and the file is written. */
+function drainTo (child: ChildProcess, file: string): Promise<void> {
+  const out = createWriteStream(file, { flags: 'a' })
+  child.stdout?.pipe(out, { end: false })
+  child.stderr?.pipe(out, { end: false })
+  return new Promise((resolve) => child.once('close', () => out.end(resolve)))
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; the process's own children (nginx workers) go too. */
