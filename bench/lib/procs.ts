@@ -40,19 +40,16 @@ export function start (name: string, command: string, args: readonly string[], o
   // Inside a memory cgroup the output goes through a pipe this process writes to the file, as a
   // container runtime does: written by the child itself, the file's page cache would be charged to
   // its cgroup (~100 MiB per 45 s of logged small GETs) and push it to its limit.
-  const viaPipe = opts.wrap !== undefined && opts.output !== undefined
-  const fd = opts.output === undefined ? 'ignore' : viaPipe ? 'pipe' : openSync(opts.output, 'a')
+  const pipedTo = opts.wrap === undefined ? undefined : opts.output
+  const fd = opts.output === undefined ? 'ignore' : pipedTo !== undefined ? 'pipe' : openSync(opts.output, 'a')
   const [inner, innerArgs] = opts.wrap?.(command, args) ?? [command, [...args]]
   const [cmd, argv] = opts.core === undefined ? [inner, innerArgs] : ['taskset', ['-c', String(opts.core), inner, ...innerArgs]]
   const spawnedAt = performance.now()
   const child = spawn(cmd, argv, { env: opts.env ?? process.env, stdio: ['ignore', fd, fd] })
   if (typeof fd === 'number') closeSync(fd)
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`)
-  const written = viaPipe ? drainTo(child, opts.output as string) : undefined
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    if (written === undefined) resolve(code)
-    else void written.then(() => resolve(code))
-  }))
+  const written = pipedTo === undefined ? Promise.resolve() : drainTo(child, pipedTo)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { void written.then(() => resolve(code)) }))
   const proc: Proc = { name, child, pid: child.pid, spawnedAt, exited }
   live.add(proc)
   void exited.then(() => live.delete(proc))
