@@ -30,7 +30,7 @@ import { memoryLimit } from './lib/memory-limit.js'
 import { nginxVersion, proxyConf, upstreamConf } from './lib/nginx.js'
 import { cpuSeconds, foreignCpu, freePort, idleWakeupsPerSecond, killAll, minorFaults, stopAll, peakRss, pinning, pinSelf, rss, sampleRss, sleep, start, stop, which, type Proc } from './lib/procs.js'
 import { formatComparison, formatSummary, summariseFile, type ProfileSummary } from './profile-summary.js'
-import { NODE_FLAGS } from '../src/v8-tuning.js'
+import { NODE_FLAGS } from '../src/runtime/v8-tuning.js'
 
 const argv = new Set(process.argv.slice(2))
 const flag = (name: string): string | undefined => flags(name)[0]
@@ -583,7 +583,7 @@ async function comparison (): Promise<void> {
   targets.push({ key: 'bare', label: 'bare Fastify + undici (no features)', ...await startReference('bare-proxy', upstream.origin) })
   targets.push({ key: 'naive', label: '@fastify/http-proxy (naive)', ...await startReference('naive-proxy', upstream.origin) })
   for (const t of targets) if (t.key !== 'direct') await checkAddsToken(t)
-  progress(`every proxy forwards with Authorization: Bearer <token> (checked at the upstream)`)
+  progress('every proxy forwards with Authorization: Bearer <token> (checked at the upstream)')
   const byKey = (k: Target['key']): Target | undefined => targets.find((t) => t.key === k)
 
   const throughput = await measureThroughput(targets)

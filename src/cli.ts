@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // argv → serve | check | --help | --version | --print-config. Exit 2 for configuration errors,
 // before anything listens.
-import { loadConfig } from './config.js'
+import { loadConfig } from './config/load.js'
 import { ConfigError } from './errors.js'
-import { helpText, printConfig } from './help.js'
+import { helpText, printConfig } from './config/help.js'
 import { VERSION } from './version.js'
 
 export const EXIT_CONFIG = 2
@@ -32,7 +32,7 @@ async function main (argv: readonly string[]): Promise<number> {
     return 0
   }
   if (command === 'check') {
-    const { runCheck } = await import('./check.js')
+    const { runCheck } = await import('./commands/check.js')
     return await runCheck(config, process.stdout)
   }
   const { serve } = await import('./server.js')

@@ -2,6 +2,7 @@
 // operator-facing message. Messages say what went wrong and what to do; they never carry a
 // secret, a token, a stack trace or an internal address.
 import createError from '@fastify/error'
+import type { TokenFailureKind } from './vocabulary.js'
 
 export const WAP_ERR_NOT_FOUND = createError(
   'WAP_ERR_NOT_FOUND',
@@ -103,9 +104,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Why a token could not be obtained; `kind` drives the retry policy and the metrics outcome. */
-export type TokenFailureKind = 'rejected' | 'error' | 'timeout'
-
 export class TokenError extends Error {
   readonly kind: TokenFailureKind
   readonly status: number | undefined
@@ -130,3 +128,35 @@ export const WAP_ERR_TRANSFER_ENCODING = createError(
   'Refused: Transfer-Encoding %s is not supported. Send the body with Content-Length or Transfer-Encoding: chunked (compress it with Content-Encoding: gzip)',
   501
 )
+
+/** No usable token for a request: answered 503 with Retry-After. */
+export class TokenUnavailable extends Error {
+  readonly retryAfterSeconds: number
+  constructor (reason: string, retryAfterMs: number) {
+    super(reason)
+    this.name = 'TokenUnavailable'
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  }
+}
+
+export class BodyTooLarge extends Error {
+  readonly limit: number
+  constructor (limit: number) {
+    super('request body exceeds BODY_LIMIT')
+    this.name = 'BodyTooLarge'
+    this.limit = limit
+  }
+}
+
+/** The client went away: the upstream request is cancelled with this, and nobody is told. */
+export class ClientClosed extends Error {
+  constructor () {
+    super('the client closed the connection')
+    this.name = 'ClientClosed'
+  }
+}
+
+/** TLS verification failures, by code: both the instance and CSP report them the same way. */
+export function isTlsCode (code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(code)
+}

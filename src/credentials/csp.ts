@@ -2,7 +2,7 @@
 // to a TokenError an operator can act on. CSP's own error text is never echoed: it may quote
 // the credential.
 import { request, type Dispatcher } from 'undici'
-import { TokenError } from '../errors.js'
+import { isTlsCode, TokenError } from '../errors.js'
 import { USER_AGENT } from '../version.js'
 
 export interface FetchedToken {
@@ -101,7 +101,7 @@ function parseTokenResponse (status: number, headers: Record<string, string | st
 /** CSP's errorCode is a short identifier, safe to show; anything else is dropped. */
 function cspErrorCode (text: string): string {
   try {
-    const code = (JSON.parse(text) as { errorCode?: unknown, cspErrorCode?: unknown })
+    const code = JSON.parse(text) as { errorCode?: unknown, cspErrorCode?: unknown }
     const value = code.cspErrorCode ?? code.errorCode
     return typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value) ? `, ${value}` : ''
   } catch {
@@ -128,8 +128,4 @@ function transportError (err: unknown, timeoutMs: number): TokenError {
     return new TokenError('error', `CSP presented a TLS certificate that could not be verified (${code}): for a private CA set NODE_EXTRA_CA_CERTS; check CSP_BASE_URL and HTTPS_PROXY`)
   }
   return new TokenError('error', `CSP could not be reached (${code}): check CSP_BASE_URL, DNS and HTTPS_PROXY; the proxy retries with backoff`)
-}
-
-export function isTlsCode (code: string): boolean {
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(code)
 }

@@ -1,10 +1,8 @@
 // Decides the credential mode from the configuration layers and reads `_FILE` secrets.
 // Exactly one mode may be configured; every message names variables, never values.
 import { readFileSync } from 'node:fs'
-import type { Layer, SettingSource } from '../config-layers.js'
-import { FILE_SUFFIX_ENV } from '../settings.js'
-
-export type CredentialMode = 'csp-app' | 'csp-api-token' | 'static-token'
+import type { Layer, SettingSource } from '../config/sources.js'
+import { FILE_SUFFIX_ENV } from '../config/settings.js'
 
 /** One credential value and, when it came from a mounted file, the file to re-read on rotation. */
 export interface SecretRef {

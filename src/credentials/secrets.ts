@@ -2,7 +2,7 @@
 // rotated Kubernetes Secret takes effect without a restart; a briefly unreadable file (the
 // symlink swap) keeps the last good value.
 import type { Logger } from 'pino'
-import type { SecretValues } from '../log.js'
+import type { SecretValues } from '../observe/log.js'
 import { readSecretFile, type SecretRef } from './resolve.js'
 
 export class SecretReader {

@@ -1,6 +1,6 @@
 // Original-subscription mode: the Wavefront API token is the bearer value; nothing to exchange.
 import type { Logger } from 'pino'
-import type { Readiness, Token, TokenProvider } from '../tokens.js'
+import type { Readiness, Token, TokenProvider } from '../vocabulary.js'
 
 export class StaticTokenProvider implements TokenProvider {
   #token: Token

@@ -3,8 +3,8 @@
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
-import { loadConfig, type Config } from '../../src/config.js'
-import { createLogger, SecretValues } from '../../src/log.js'
+import { loadConfig, type Config } from '../../src/config/load.js'
+import { createLogger, SecretValues } from '../../src/observe/log.js'
 import { FakeCsp, type FakeCspOptions } from '../fixtures/fake-csp.js'
 import { FakeWavefront } from '../fixtures/fake-wavefront.js'
 

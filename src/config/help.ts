@@ -1,0 +1,74 @@
+// --help and --print-config, both generated from the settings table.
+import type { Config } from './load.js'
+import { credentialRefs, type SecretRef } from '../credentials/resolve.js'
+import { CONFIG_FILE_ENV, FILE_SUFFIX_ENV, FILE_SUFFIX_FLAG, FILE_SUFFIX_KEY, flagName, SETTINGS, type Setting } from './settings.js'
+
+export function helpText (): string {
+  const lines = [
+    'wavefront-auth-proxy: adds a cached VMware Cloud services (CSP) access token to requests for',
+    'the Wavefront REST API (/api/v2/...) and direct ingestion (/report).',
+    '',
+    'Usage:',
+    '  wavefront-auth-proxy [serve] [flags]   run the proxy (the default)',
+    '  wavefront-auth-proxy check [flags]     test the configuration, the credentials and the instance, then exit',
+    '  wavefront-auth-proxy --print-config    print the effective configuration (secrets masked) and where each value came from',
+    '  wavefront-auth-proxy --help | --version',
+    '',
+    'Each setting can be given, from lowest to highest precedence, as a key in a YAML file',
+    `(--config PATH or ${CONFIG_FILE_ENV}), an environment variable, or a flag. Credentials also accept a`,
+    `${FILE_SUFFIX_ENV} form naming a file that holds the value (a mounted Kubernetes Secret); secrets have`,
+    'no plain flag, because command lines are visible to every local user.',
+    '',
+    'Credentials: set exactly one mode: CSP_APP_ID + CSP_APP_SECRET, CSP_API_TOKEN, or WAVEFRONT_TOKEN.'
+  ]
+  let group = ''
+  for (const s of SETTINGS as readonly Setting[]) {
+    if (s.group !== group) {
+      group = s.group
+      lines.push('', `${group}:`)
+    }
+    const names = [s.env, s.flag === undefined ? undefined : `--${s.flag}`, `${s.key} (file)`].filter((n) => n !== undefined)
+    lines.push(`  ${names.join(', ')}${s.default === undefined ? '' : `   default: ${formatDefault(s.default)}`}`)
+    lines.push(`      ${s.description}`)
+    if (s.fileable === true) {
+      lines.push(`      Also ${s.env}${FILE_SUFFIX_ENV}, --${flagName(s)}${FILE_SUFFIX_FLAG}, ${s.key}${FILE_SUFFIX_KEY} (file): read the value from a file.`)
+    }
+  }
+  lines.push('', 'Other:', `  ${CONFIG_FILE_ENV}, --config   YAML configuration file with the keys above (see config.example.yaml)`)
+  lines.push('', 'Exit codes: 0 success, 1 failure (check), 2 invalid configuration.')
+  return lines.join('\n') + '\n'
+}
+
+function formatDefault (value: Setting['default']): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',')
+  return String(value)
+}
+
+/** The effective configuration as YAML a person can read, secrets masked, each value's origin noted. */
+export function printConfig (config: Config): string {
+  const lines = ['# effective configuration of wavefront-auth-proxy (secrets masked)']
+  if (config.configFile !== undefined) lines.push(`# configuration file: ${config.configFile}`)
+  lines.push(`# credential mode: ${config.credentials.mode}`)
+  const creds = credentialEntries(config)
+  for (const s of SETTINGS as readonly Setting[]) {
+    if (s.fileable === true) {
+      const ref = creds.get(s.env)
+      if (ref === undefined) continue
+      const origin = ref.file === undefined ? ref.source : `${ref.source}, read from ${ref.file}`
+      lines.push(`${s.key}: ${s.secret === true ? '"********"' : JSON.stringify(ref.value)}  # ${origin}`)
+      continue
+    }
+    const value = effectiveValue(config, s)
+    lines.push(`${s.key}: ${JSON.stringify(value)}  # ${config.sources[s.key] ?? 'default'}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+function credentialEntries (config: Config): Map<string, SecretRef> {
+  return new Map(credentialRefs(config.credentials).map((r) => [r.env, r]))
+}
+
+function effectiveValue (config: Config, s: Setting): unknown {
+  if (s.key === 'wavefrontUrl') return config.wavefrontOrigin
+  return (config as unknown as Record<string, unknown>)[s.key]
+}

@@ -1,0 +1,64 @@
+// Request-target and framing hygiene, for every request: only origin-form paths with nothing
+// that could normalise somewhere else, and bodies framed in a way the proxy forwards faithfully.
+import type { IncomingHttpHeaders } from 'node:http'
+import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_TRANSFER_ENCODING } from '../errors.js'
+import type { RefusalReason } from '../vocabulary.js'
+
+export type TargetError = Error & { statusCode: number }
+
+export interface Refusal { readonly reason: RefusalReason, readonly error: TargetError }
+
+/** Request-target hygiene, for every request: only origin-form paths with nothing that could
+ * normalise somewhere else. Forwarded targets are sent upstream byte for byte, so what passes
+ * here is exactly what the instance sees. */
+export function checkTarget (url: string): Refusal | undefined {
+  const problem = targetProblem(url)
+  return problem === undefined ? undefined : badTarget(problem)
+}
+
+/** For the forwarded routes, also: the prefix is spelled literally. The router decodes
+ * (/%61pi/v2/ finds the /api/v2/ route) but the target is forwarded as sent. */
+export function checkForwardedTarget (url: string): Refusal | undefined {
+  return checkTarget(url) ?? (FORWARDED_PREFIX.test(url) ? undefined : badTarget('a percent-encoded /api/v2/ or /report prefix'))
+}
+
+const FORWARDED_PREFIX = /^(?:\/api\/v2\/|\/report(?:\?|$))/
+
+function badTarget (problem: string): Refusal {
+  return { reason: 'bad_target', error: new WAP_ERR_BAD_REQUEST_TARGET(problem) }
+}
+
+/** A request target without its query string. */
+export function pathOf (url: string): string {
+  const q = url.indexOf('?')
+  return q < 0 ? url : url.slice(0, q)
+}
+
+/** A path with none of the characters the checks below look for: the usual request, in one scan. */
+const ORDINARY_TARGET = /^\/[^\u0000-\u001f\u007f#%\\.]*$/
+
+function targetProblem (url: string): string | undefined {
+  if (ORDINARY_TARGET.test(url)) return undefined
+  if (url.charCodeAt(0) !== 47 /* / */) return 'not an origin-form path (absolute URLs and CONNECT are not proxied)'
+  if (/[\u0000-\u001f\u007f]|%00/i.test(url)) return 'control characters or NUL bytes'
+  if (url.includes('#')) return 'a fragment (#) in the request target'
+  const path = pathOf(url)
+  if (!/[%\\.]/.test(path)) return undefined // nothing that could encode or spell another path
+  if (path.includes('\\') || /%5c/i.test(path)) return 'a backslash in the path'
+  if (/%2f/i.test(path)) return 'an encoded slash (%2F) in the path'
+  if (/%25(2e|2f|5c|00|3b)/i.test(path)) return 'double percent-encoding in the path'
+  for (const segment of path.split('/')) {
+    // Servlet containers drop ;parameters before resolving dot-segments: /..;/ is /../ to them.
+    const s = segment.replace(/%3b/gi, ';').split(';', 1)[0]?.replace(/%2e/gi, '.')
+    if (s === '.' || s === '..') return 'a dot-segment (. or ..) in the path'
+  }
+  return undefined
+}
+
+/** Message framing the proxy can forward faithfully: a body is sent with Content-Length or
+ * plain chunked; any other transfer coding would be silently dropped on the way upstream. */
+export function checkFraming (headers: IncomingHttpHeaders): Refusal | undefined {
+  const te = headers['transfer-encoding']
+  if (te === undefined || te.trim().toLowerCase() === 'chunked') return undefined
+  return { reason: 'framing', error: new WAP_ERR_TRANSFER_ENCODING(JSON.stringify(te)) }
+}

@@ -1,0 +1,58 @@
+// The shared names of the proxy: routes, refusal reasons, failure kinds and the token contract.
+// Every module may import this one and it imports nothing of ours, so imports flow one way.
+
+/** The routes forwarded to the instance. */
+export type ForwardedRoute = 'api' | 'report'
+
+/** Which part of the proxy answered: a fixed set, safe as a metric label. */
+export type RouteName = ForwardedRoute | 'healthz' | 'readyz' | 'metrics' | 'none'
+
+/** Why the guards refused a forwarded request. */
+export type RefusalReason = 'bad_target' | 'framing' | 'host' | 'origin' | 'client' | 'read_only' | 'path'
+
+/** Every reason a request is answered locally without reaching the instance (refused_total{reason}). */
+export type LocalRefusal = RefusalReason | 'not_found' | 'no_token' | 'body_too_large' | 'shutting_down'
+
+/** How forwarding to the instance failed (upstream_errors_total{kind}). */
+export type UpstreamFailure = 'timeout' | 'unreachable' | 'tls' | 'reset' | 'too-large' | 'client-gone' | 'other'
+
+/** Why a token could not be obtained; drives the retry policy and the metrics outcome. */
+export type TokenFailureKind = 'rejected' | 'error' | 'timeout'
+
+export type CredentialMode = 'csp-app' | 'csp-api-token' | 'static-token'
+
+export interface Token {
+  /** the opaque bearer value: never logged */
+  readonly value: string
+  readonly obtainedAt: number
+  readonly lifetimeMs: number
+  readonly usableUntil: number
+  readonly refreshAt: number
+}
+
+export type TokenFetchOutcome = 'success' | TokenFailureKind
+
+export interface TokenObserver {
+  fetched?: (outcome: TokenFetchOutcome, durationMs: number) => void
+}
+
+export interface Readiness {
+  readonly ready: boolean
+  readonly reason?: string
+  readonly expiresInMs?: number
+}
+
+/** What the forwarding path needs from any credential mode. */
+export interface TokenProvider {
+  start: () => void
+  /** a usable token now, without waiting: the hot path */
+  peek: () => Token | undefined
+  /** a usable token, waiting for a fetch already in flight; rejects with TokenUnavailable */
+  get: () => Promise<Token>
+  /** the instance answered 401 with this token; true when a different token is (or soon will be) available */
+  reject: (token: Token) => boolean
+  readiness: () => Readiness
+  /** a mounted credential file changed: use the new value without a restart */
+  credentialsChanged: () => void
+  close: () => void
+}
