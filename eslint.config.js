@@ -1,8 +1,12 @@
 // The fastify organization's style (neostandard), with TypeScript support.
 import neostandard from 'neostandard'
 
+// Built, generated and scratch files: ignored by every block below, including our own rules.
+const ignores = ['dist/**', 'node_modules/**', '.tap/**', 'coverage/**', 'bench/results/**', '.scratch/**']
+
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'node_modules/**', '.tap/**', 'coverage/**', 'bench/results/**', '.scratch/**'] }),
+  { ignores },
+  ...neostandard({ ts: true, ignores }),
   {
     rules: {
       // `void promise` marks a promise nobody awaits on purpose (an event handler, a fire-and-forget close)

@@ -2,15 +2,14 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import { performance } from 'node:perf_hooks'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { AccessLog } from './observe/access-log.js'
 import type { Config } from './config/load.js'
 import { createTokenProvider, scrubCredentials, secretFilesOf } from './credentials/provider.js'
 import { watchSecretFiles } from './credentials/secret-watch.js'
-import { envelopeText, sendEnvelope } from './respond.js'
-import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
+import { respondSocket, sendEnvelope } from './respond.js'
+import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { Guards } from './forward/guards.js'
 import { checkTarget, pathOf } from './forward/target.js'
 import { registerHealth } from './observe/health.js'
@@ -18,8 +17,11 @@ import { Lifecycle } from './lifecycle.js'
 import { jsonLineSink, type SecretValues } from './observe/log.js'
 import { Metrics, registerMetrics } from './observe/metrics.js'
 import { registerForwarding } from './forward/routes.js'
-import type { RouteName, TokenProvider } from './vocabulary.js'
+import { keepFreedMemoryForLargeBodies } from './runtime/malloc-tuning.js'
+import { relayed } from './runtime/young-gen-pacing.js'
+import type { Completion, ForwardObserver, RouteName } from './vocabulary.js'
 import { createDispatchers } from './forward/dispatchers.js'
+import { Forwarder } from './forward/forwarder.js'
 
 export interface AppDeps {
   readonly log: Logger
@@ -28,7 +30,6 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    tokens: TokenProvider
     lifecycle: Lifecycle
   }
 }
@@ -79,28 +80,34 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   const dispatchers = createDispatchers(config)
   const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log, secrets: deps.secrets, ...(metrics === undefined ? {} : { observer: metrics.tokenObserver }) })
   const lifecycle = new Lifecycle()
-  app.decorate('tokens', tokens)
   app.decorate('lifecycle', lifecycle)
 
   metrics?.trackTokens(tokens)
+  // The one completion event of every request, forwarded or answered locally.
+  const completed = metrics === undefined
+    ? (c: Completion) => { accessLog.write(c) }
+    : (c: Completion) => { metrics.completed(c); accessLog.write(c) }
+  const observer: ForwardObserver = {
+    completed,
+    refused: metrics === undefined ? undefined : (reason) => { metrics.refused(reason) },
+    upstreamAnswered: metrics === undefined ? undefined : (route, _method, _status, seconds) => { metrics.upstreamAnswered(route, seconds) },
+    retriedAfter401: metrics === undefined ? undefined : () => { metrics.retriedAfter401() },
+    upstreamFailed: metrics === undefined ? undefined : (kind) => { metrics.upstreamFailed(kind) },
+    bodyBytes: relayed,
+    largeBodyPassed: keepFreedMemoryForLargeBodies
+  }
   registerForwarding(app, {
     lifecycle,
-    forwarder: {
+    forwarder: new Forwarder({
       dispatcher: dispatchers.instance,
       origin: config.wavefrontOrigin,
-      host: new URL(config.wavefrontOrigin).host,
       tokens,
       timeoutMs: config.upstreamTimeoutMs,
       bodyLimit: config.bodyLimit,
-      observer: metrics?.forwardObserver ?? {},
+      observer,
       lifecycle
-    },
+    }),
     guards: new Guards(config),
-    refused: (reason) => metrics?.refused(reason),
-    completed: (exchange, method, path, status, aborted) => {
-      metrics?.request(exchange.route, method, status)
-      accessLog.write({ requestId: exchange.requestId, method, route: exchange.route, path, status, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted })
-    },
     log
   })
 
@@ -109,7 +116,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     local.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
     local.addHook('onResponse', async (request, reply) => {
       const raw = reply.raw
-      accessLog.write({ requestId: request.id, method: request.raw.method ?? '', route: routeOf(request), path: pathOf(request.raw.url ?? ''), status: raw.statusCode, ms: reply.elapsedTime, bytes: Number(reply.getHeader('content-length') ?? 0), aborted: !raw.writableFinished })
+      completed({ requestId: request.id, method: request.raw.method ?? '', route: routeOf(request), path: pathOf(request.raw.url ?? ''), status: raw.statusCode, ms: reply.elapsedTime, bytes: Number(reply.getHeader('content-length') ?? 0), aborted: !raw.writableFinished })
     })
     registerHealth(local, tokens, mode, lifecycle)
     if (metrics !== undefined) registerMetrics(local, metrics)
@@ -151,19 +158,9 @@ function answerClientError (err: Error & { code?: string }, socket: Socket): voi
     socket.destroy()
     return
   }
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
-  const message = status === 431
-    ? 'Request headers are too large (over 16 KiB): send fewer or smaller headers'
-    : 'Malformed HTTP request: the proxy could not parse it'
-  writeRawAndClose(socket, status, message)
+  respondSocket(socket, err.code === 'HPE_HEADER_OVERFLOW' ? new WAP_ERR_HEADERS_TOO_LARGE() : new WAP_ERR_MALFORMED_REQUEST())
 }
 
 function refuseConnect (_req: IncomingMessage, socket: Socket): void {
-  writeRawAndClose(socket, 400, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported').message)
-}
-
-function writeRawAndClose (socket: Socket, status: number, message: string): void {
-  const body = envelopeText(status, message)
-  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+  respondSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'))
 }

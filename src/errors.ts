@@ -94,6 +94,18 @@ export const WAP_ERR_UNEXPECTED = createError(
   500
 )
 
+export const WAP_ERR_MALFORMED_REQUEST = createError(
+  'WAP_ERR_MALFORMED_REQUEST',
+  'Malformed HTTP request: the proxy could not parse it',
+  400
+)
+
+export const WAP_ERR_HEADERS_TOO_LARGE = createError(
+  'WAP_ERR_HEADERS_TOO_LARGE',
+  'Request headers are too large (over 16 KiB): send fewer or smaller headers',
+  431
+)
+
 /** A configuration that cannot work: the process exits with code 2 before listening. */
 export class ConfigError extends Error {
   readonly problems: readonly string[]

@@ -13,6 +13,39 @@ export type RefusalReason = 'bad_target' | 'framing' | 'host' | 'origin' | 'clie
 /** Every reason a request is answered locally without reaching the instance (refused_total{reason}). */
 export type LocalRefusal = RefusalReason | 'not_found' | 'no_token' | 'body_too_large' | 'shutting_down'
 
+/** One request, answered: forwarded or answered locally. The completion event feeds the access log and the metrics. */
+export interface Completion {
+  readonly requestId: string
+  readonly method: string
+  readonly route: RouteName
+  /** the request target without its query string, which may be long or sensitive */
+  readonly path: string
+  readonly status: number
+  readonly ms: number
+  /** body bytes sent to the client */
+  readonly bytes: number
+  /** the connection closed before the answer was complete */
+  readonly aborted: boolean
+}
+
+/** What the forwarding path reports, to the metrics, the access log and the runtime tuning. */
+export interface ForwardObserver {
+  /** a request is over, answered in full or not */
+  readonly completed?: (completion: Completion) => void
+  /** answered locally, never reaching the instance */
+  readonly refused?: (reason: LocalRefusal) => void
+  /** the instance answered (status), after `seconds` */
+  readonly upstreamAnswered?: (route: ForwardedRoute, method: string, status: number, seconds: number) => void
+  /** a request was replayed with a new token after the instance refused the old one */
+  readonly retriedAfter401?: () => void
+  /** forwarding failed before or during the answer */
+  readonly upstreamFailed?: (kind: UpstreamFailure) => void
+  /** body bytes passed through, either way */
+  readonly bodyBytes?: (bytes: number) => void
+  /** a body too large to buffer (over 1 MiB, or streamed) has passed through */
+  readonly largeBodyPassed?: () => void
+}
+
 /** How forwarding to the instance failed (upstream_errors_total{kind}). */
 export type UpstreamFailure = 'timeout' | 'unreachable' | 'tls' | 'reset' | 'too-large' | 'client-gone' | 'other'
 

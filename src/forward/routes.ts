@@ -5,20 +5,18 @@ import { performance } from 'node:perf_hooks' // the global is a getter: a looku
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { ClientClosed, WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from '../errors.js'
-import { forward, hasRequestBody, writeError, type Exchange, type Forwarder } from './relay.js'
+import type { Lifecycle } from '../lifecycle.js'
+import type { ForwardedRoute } from '../vocabulary.js'
+import { hasRequestBody } from './body.js'
+import { answer, type Exchange } from './exchange.js'
+import type { Forwarder } from './forwarder.js'
 import { FORWARDED_METHODS, type Guards } from './guards.js'
 import { checkForwardedTarget, checkFraming, pathOf, type Refusal } from './target.js'
-import type { Lifecycle } from '../lifecycle.js'
-import type { ForwardedRoute, LocalRefusal } from '../vocabulary.js'
 
 export interface ForwardingOptions {
   readonly lifecycle: Lifecycle
   readonly forwarder: Forwarder
   readonly guards: Guards
-  /** a request answered locally, by reason (metrics) */
-  readonly refused: (reason: LocalRefusal) => void
-  /** the exchange is over, answered in full or not (access log, metrics) */
-  readonly completed: (exchange: Exchange, method: string, path: string, status: number, aborted: boolean) => void
   readonly log: Logger
 }
 
@@ -26,6 +24,7 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
   // Bodies are streamed to the instance untouched, so Fastify must not parse or buffer them.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_req, _payload, done) => { done(null) })
+  const observer = opts.forwarder.observer
 
   const handlerFor = (route: ForwardedRoute) => (request: FastifyRequest, reply: FastifyReply): void => {
     const raw = request.raw
@@ -34,15 +33,15 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     const path = pathOf(url) // what the guards check and the access line shows
     reply.hijack() // from here the raw response is ours: undici streams straight into it
     const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, upstream: undefined }
-    // One listener per request does it all: cancel upstream if the client left, log, count.
+    // One listener per request does it all: cancel upstream if the client left, report completion.
     res.on('close', () => {
       const aborted = !res.writableFinished
       if (aborted) exchange.upstream?.abort(new ClientClosed())
-      opts.completed(exchange, raw.method as string, path, res.statusCode, aborted)
+      observer.completed?.({ requestId: exchange.requestId, method: raw.method as string, route, path, status: res.statusCode, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted })
     })
     if (opts.lifecycle.draining) {
-      opts.refused('shutting_down')
-      writeError(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasRequestBody(raw.headers), { 'retry-after': '1' })
+      observer.refused?.('shutting_down')
+      answer(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasRequestBody(raw.headers), { 'retry-after': '1' })
       return
     }
     const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
@@ -61,7 +60,7 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       return
     }
     try {
-      forward(opts.forwarder, exchange, raw, res, opts.log)?.catch((err: unknown) => { failed(opts, res, exchange, err) })
+      opts.forwarder.forward(exchange, raw, res, opts.log)?.catch((err: unknown) => { failed(opts, res, exchange, err) })
     } catch (err) {
       failed(opts, res, exchange, err)
     }
@@ -71,12 +70,12 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
 }
 
 function refuse (opts: ForwardingOptions, req: IncomingMessage, res: ServerResponse, exchange: Exchange, refusal: Refusal): void {
-  opts.refused(refusal.reason)
-  writeError(res, exchange, refusal.error, hasRequestBody(req.headers))
+  opts.forwarder.observer.refused?.(refusal.reason)
+  answer(res, exchange, refusal.error, hasRequestBody(req.headers))
 }
 
 /** A bug, not a condition of the instance or the client: logged, and answered with a 500. */
 function failed (opts: ForwardingOptions, res: ServerResponse, exchange: Exchange, err: unknown): void {
   opts.log.error({ requestId: exchange.requestId, err }, 'forwarding failed unexpectedly')
-  writeError(res, exchange, new WAP_ERR_UNEXPECTED(), true)
+  answer(res, exchange, new WAP_ERR_UNEXPECTED(), true)
 }

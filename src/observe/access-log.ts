@@ -2,21 +2,8 @@
 // duration, bytes and the request id. On the forwarding path it is written straight as JSON in
 // pino's shape: pino's generic serialiser would be the largest cost of a small request.
 import type { Logger } from 'pino'
-import type { RouteName } from '../vocabulary.js'
+import type { Completion } from '../vocabulary.js'
 import type { JsonLineSink } from './log.js'
-
-export interface AccessRecord {
-  readonly requestId: string
-  readonly method: string
-  readonly route: RouteName
-  /** the request target without its query string, which may be long or sensitive */
-  readonly path: string
-  readonly status: number
-  readonly ms: number
-  readonly bytes: number
-  /** the connection closed before the answer was complete */
-  readonly aborted: boolean
-}
 
 const INFO = 30
 
@@ -33,7 +20,7 @@ export class AccessLog {
     this.#sink = sink
   }
 
-  write (r: AccessRecord): void {
+  write (r: Completion): void {
     if (this.#log.levelVal > INFO) return
     const sink = this.#sink
     if (sink === undefined) {

@@ -3,9 +3,8 @@
 // other client-chosen text, and never a secret.
 import type { FastifyInstance } from 'fastify'
 import client, { type Counter, type Histogram } from 'prom-client'
-import type { ForwardObserver } from '../forward/relay.js'
 import { RequestCounter, RouteHistogram } from './request-metrics.js'
-import type { ForwardedRoute, LocalRefusal, TokenObserver, TokenProvider, UpstreamFailure } from '../vocabulary.js'
+import type { Completion, ForwardedRoute, LocalRefusal, TokenObserver, TokenProvider, UpstreamFailure } from '../vocabulary.js'
 import { VERSION } from '../version.js'
 
 const PREFIX = 'wavefront_auth_proxy_'
@@ -56,16 +55,21 @@ export class Metrics {
     }
   }
 
-  readonly forwardObserver: ForwardObserver = {
-    upstreamAnswered: (route, _method, _status, seconds) => { this.#upstreamSeconds.observe(route, seconds) },
-    retriedAfter401: () => { this.#retries.inc() },
-    upstreamFailed: (kind: UpstreamFailure) => { this.#upstreamErrors.inc({ kind }) },
-    refused: (reason) => { this.refused(reason) }
+  /** A request is over: counted by route, method and status when it was for a forwarded route. */
+  completed (c: Completion): void {
+    if (c.route === 'api' || c.route === 'report') this.#requests.count(c.route, c.method, c.status)
   }
 
-  /** A forwarded route's request completed: route and method come from a fixed set. */
-  request (route: ForwardedRoute, method: string, status: number): void {
-    this.#requests.count(route, method, status)
+  upstreamAnswered (route: ForwardedRoute, seconds: number): void {
+    this.#upstreamSeconds.observe(route, seconds)
+  }
+
+  retriedAfter401 (): void {
+    this.#retries.inc()
+  }
+
+  upstreamFailed (kind: UpstreamFailure): void {
+    this.#upstreamErrors.inc({ kind })
   }
 
   refused (reason: LocalRefusal): void {
