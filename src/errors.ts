@@ -42,7 +42,7 @@ export const WAP_ERR_UPSTREAM_TIMEOUT = createError(
 
 export const WAP_ERR_BAD_REQUEST_TARGET = createError(
   'WAP_ERR_BAD_REQUEST_TARGET',
-  'Refused request target: %s. Send origin-form paths under /api/v2/ or /report, without dot-segments or encoded slashes',
+  'Refused request target: %s. Send origin-form paths under /api/v2/ or /report, without dot-segments, backslashes or double encoding',
   400
 )
 

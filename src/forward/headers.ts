@@ -1,14 +1,21 @@
 // Header hygiene at the boundary: hop-by-hop headers (RFC 9110 §7.6.1) and any header a
-// Connection header names stop here in both directions; the client's Authorization is
-// replaced and Host becomes the instance's. CORS is the proxy's alone: whatever the instance
+// Connection header names stop here in both directions; Host becomes the instance's. The
+// proxy owns authentication: every credential a client sends (Authorization, the API spec's
+// X-AUTH-TOKEN, cookies) stops here and the proxy's bearer token goes instead, and no session
+// cookie of the instance's reaches a client. CORS is the proxy's alone: whatever the instance
 // says about browsers is dropped, so no answer can carry a permissive Access-Control header.
 import type { IncomingHttpHeaders } from 'node:http'
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']
 
-// expect: node already answered 100-continue to the client; proxy-authorization is meant for us, never upstream.
-const DROP_FROM_REQUEST = new Set([...HOP_BY_HOP, 'host', 'authorization', 'proxy-authorization', 'expect', 'x-request-id'])
-const DROP_FROM_RESPONSE = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'x-request-id'])
+/** Client credentials: a leftover key would travel beside the proxy's token, and the instance may prefer it. */
+const CLIENT_CREDENTIAL_HEADERS = ['authorization', 'x-auth-token', 'cookie', 'proxy-authorization']
+
+// expect: node already answered 100-continue to the client. Node gives each name in lower case,
+// repeats joined, so one lookup per name removes every spelling and every copy.
+const DROP_FROM_REQUEST = new Set([...HOP_BY_HOP, ...CLIENT_CREDENTIAL_HEADERS, 'host', 'expect', 'x-request-id'])
+// set-cookie: a session of the instance's, made with the proxy's credential, must not reach a caller.
+const DROP_FROM_RESPONSE = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'set-cookie', 'x-request-id'])
 
 export function upstreamRequestHeaders (incoming: IncomingHttpHeaders, host: string, bearer: string, requestId: string): Record<string, string | string[]> {
   const named = connectionNamed(incoming.connection)

@@ -23,6 +23,8 @@ export function checkForwardedTarget (url: string): Refusal | undefined {
 }
 
 const FORWARDED_PREFIX = /^(?:\/api\/v2\/|\/report(?:\?|$))/
+/** A forwarded prefix as the first segments of a path, to spot one spelled with %2F. */
+const PREFIX_SPELLED = /^\/(?:api\/v2|report)(?:\/|$)/
 
 function badTarget (problem: string): Refusal {
   return { reason: 'bad_target', error: new WAP_ERR_BAD_REQUEST_TARGET(problem) }
@@ -45,14 +47,33 @@ function targetProblem (url: string): string | undefined {
   const path = pathOf(url)
   if (!/[%\\.]/.test(path)) return undefined // nothing that could encode or spell another path
   if (path.includes('\\') || /%5c/i.test(path)) return 'a backslash in the path'
-  if (/%2f/i.test(path)) return 'an encoded slash (%2F) in the path'
-  if (/%25(2e|2f|5c|00|3b)/i.test(path)) return 'double percent-encoding in the path'
-  for (const segment of path.split('/')) {
-    // Servlet containers drop ;parameters before resolving dot-segments: /..;/ is /../ to them.
+  if (/%(?:[01][0-9a-f]|7f)/i.test(path)) return 'control characters or NUL bytes'
+  if (path.includes('%25') && doubleEncoded(path)) return 'double percent-encoding in the path'
+  if (/%2f/i.test(path)) {
+    // Free-text ids (event names) may hold an encoded slash, forwarded as sent; never where it
+    // would make or end a forwarded prefix, or start a segment (an empty one once decoded).
+    if (/(?:^|\/)%2f/i.test(path)) return 'an encoded slash (%2F) at the start of a path segment'
+    if (!PREFIX_SPELLED.test(path) && PREFIX_SPELLED.test(path.replace(/%2f/gi, '/'))) return 'an encoded slash (%2F) in the /api/v2/ or /report prefix'
+  }
+  // Each segment as a server may read it: split at / and %2F, ;parameters dropped (servlet
+  // containers do that before resolving dot-segments: /..;/ is /../ to them), %2E decoded.
+  for (const segment of path.split(/\/|%2f/i)) {
     const s = segment.replace(/%3b/gi, ';').split(';', 1)[0]?.replace(/%2e/gi, '.')
     if (s === '.' || s === '..') return 'a dot-segment (. or ..) in the path'
   }
   return undefined
+}
+
+/** After one percent-decoding the path still holds an escape of a character that matters:
+ * a server decoding twice would read a dot, slash, backslash, semicolon, percent or control. */
+function doubleEncoded (path: string): boolean {
+  let once: string
+  try {
+    once = decodeURIComponent(path)
+  } catch {
+    return true // malformed: the router refuses these before us, but never forward one
+  }
+  return /%(?:2e|2f|5c|3b|25|[01][0-9a-f]|7f)/i.test(once)
 }
 
 /** Message framing the proxy can forward faithfully: a body is sent with Content-Length or

@@ -6,7 +6,7 @@ import { call, envelopeMessage } from '../helpers/http.js'
 import { rawRequest } from '../helpers/raw.js'
 import { startStack } from '../helpers/stack.js'
 
-const REFUSED_TARGET = /^Refused request target: (.+)\. Send origin-form paths under \/api\/v2\/ or \/report, without dot-segments or encoded slashes$/
+const REFUSED_TARGET = /^Refused request target: (.+)\. Send origin-form paths under \/api\/v2\/ or \/report, without dot-segments, backslashes or double encoding$/
 
 /** The status line and the envelope of a raw answer. */
 function rawAnswer (text: string): { status: number, message: string } {
@@ -35,13 +35,20 @@ t.test('dot-segments in any spelling, encoded slashes and backslashes, NUL and f
     ['/api/v2/..;jsessionid=x/admin', 'a dot-segment (. or ..) in the path'],
     ['/api/v2/%2e%2e%3b/admin', 'a dot-segment (. or ..) in the path'],
     ['/report/../api/v1/x', 'a dot-segment (. or ..) in the path'],
-    ['/api/v2/..%2fadmin', 'an encoded slash (%2F) in the path'],
-    ['/api/v2/a%2Fb', 'an encoded slash (%2F) in the path'],
+    ['/api/v2/..%2fadmin', 'a dot-segment (. or ..) in the path'],
+    ['/api/v2/event/x%2F..%2Fy', 'a dot-segment (. or ..) in the path'],
+    ['/api/v2/event/a%2F.%2E/b', 'a dot-segment (. or ..) in the path'],
+    ['/api/v2/event/1:a%2F%2E%2E', 'a dot-segment (. or ..) in the path'],
+    ['/api/v2/%2F%2E%2E', 'an encoded slash (%2F) at the start of a path segment'],
+    ['/api/v2%2Fsource', 'an encoded slash (%2F) in the /api/v2/ or /report prefix'],
+    ['/api/v2%5Csource', 'a backslash in the path'],
+    ['/api/v2/event/1:a%0d%0ab', 'control characters or NUL bytes'],
     ['/api/v2/..%5cadmin', 'a backslash in the path'],
     ['/api/v2/a%5Cb', 'a backslash in the path'],
     ['/api/v2/..\\admin', 'a backslash in the path'],
     ['/api/v2/%252e%252e/admin', 'double percent-encoding in the path'],
     ['/api/v2/%252F', 'double percent-encoding in the path'],
+    ['/api/v2/event/1:a%252Fb', 'double percent-encoding in the path'],
     ['/api/v2/source%00', 'control characters or NUL bytes'],
     ['/api/v2/source?name=%00', 'control characters or NUL bytes'],
     ['/api/v2/source#/../../admin', 'a fragment (#) in the request target'],
@@ -68,10 +75,36 @@ t.test('absolute-form targets, asterisk-form and CONNECT get 400 and are never f
     t.equal(REFUSED_TARGET.exec(res.message)?.[1], 'not an origin-form path (absolute URLs and CONNECT are not proxied)', line)
   }
   const connect = rawAnswer(await rawRequest(proxy.port, 'CONNECT elsewhere.example:443 HTTP/1.1\r\nHost: elsewhere.example:443\r\n\r\n'))
-  t.same(connect, { status: 400, message: 'Refused request target: CONNECT is not supported. Send origin-form paths under /api/v2/ or /report, without dot-segments or encoded slashes' })
+  t.same(connect, { status: 400, message: 'Refused request target: CONNECT is not supported. Send origin-form paths under /api/v2/ or /report, without dot-segments, backslashes or double encoding' })
   const other = await send(proxy.port, 'GET //elsewhere.example/api/v2/source HTTP/1.1')
   t.equal(other.status, 404, 'a network-path reference is no route')
   t.same(instance.received, [])
+})
+
+t.test('free-text event ids with %2F are read, updated, closed and deleted byte for byte', async (t) => {
+  const { proxy, instance } = await startStack(t)
+  const id = '1700000000000%3Adeploy%20api%2Fv2' // wavefront_api_client quotes path parameters with safe=''
+  const json = { 'content-type': 'application/json', accept: 'application/json' }
+  const calls: Array<[string, string, string | undefined]> = [
+    ['GET', `/api/v2/event/${id}`, undefined],
+    ['PUT', `/api/v2/event/${id}`, '{"name":"deploy api/v2","startTime":1700000000000}'],
+    ['POST', `/api/v2/event/${id}/close`, '{}'],
+    ['DELETE', `/api/v2/event/${id}`, '{}'], // the Python client's DELETE carries {}
+    ['GET', '/api/v2/event/1700000000000:deploy%20api%2Fv2', undefined]
+  ]
+  for (const [method, target, body] of calls) {
+    const res = await call(`${proxy.url}${target}`, { method, headers: json, ...(body === undefined ? {} : { body }) })
+    t.equal(res.status, 200, `${method} ${target}`)
+    const got = instance.received.at(-1)
+    t.same([got?.method, got?.url, got?.bodyBytes], [method, target, body?.length ?? 0], `${method} ${target} arrived as sent`)
+  }
+})
+
+t.test('ALLOWED_PATHS compares the path as sent: /api/v2/event%2Fx is not under /api/v2/event, /api/v2/event/1:a%2Fb is', async (t) => {
+  const { proxy, instance } = await startStack(t, { env: { ALLOWED_PATHS: '/api/v2/event' } })
+  t.equal((await call(`${proxy.url}/api/v2/event%2Fx`)).status, 403)
+  t.equal((await call(`${proxy.url}/api/v2/event/1:a%2Fb`)).status, 200)
+  t.same(instance.received.map((r) => r.url), ['/api/v2/event/1:a%2Fb'])
 })
 
 t.test('look-alikes that are plain paths are forwarded byte for byte', async (t) => {
