@@ -17,8 +17,6 @@ import { Lifecycle } from './lifecycle.js'
 import { jsonLineSink, type SecretValues } from './observe/log.js'
 import { Metrics, registerMetrics } from './observe/metrics.js'
 import { registerForwarding } from './forward/routes.js'
-import { keepFreedMemoryForLargeBodies } from './runtime/malloc-tuning.js'
-import { relayed } from './runtime/young-gen-pacing.js'
 import type { Completion, ForwardObserver, RouteName } from './vocabulary.js'
 import { createDispatchers } from './forward/dispatchers.js'
 import { Forwarder } from './forward/forwarder.js'
@@ -26,6 +24,8 @@ import { Forwarder } from './forward/forwarder.js'
 export interface AppDeps {
   readonly log: Logger
   readonly secrets: SecretValues
+  /** the runtime tuning serve() installed, fed body sizes by the forwarder; none in tests and embeddings */
+  readonly tuning?: Pick<ForwardObserver, 'bodyBytes' | 'largeBodyPassed'>
 }
 
 declare module 'fastify' {
@@ -93,8 +93,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     upstreamAnswered: metrics === undefined ? undefined : (route, _method, _status, seconds) => { metrics.upstreamAnswered(route, seconds) },
     retriedAfter401: metrics === undefined ? undefined : () => { metrics.retriedAfter401() },
     upstreamFailed: metrics === undefined ? undefined : (kind) => { metrics.upstreamFailed(kind) },
-    bodyBytes: relayed,
-    largeBodyPassed: keepFreedMemoryForLargeBodies
+    bodyBytes: deps.tuning?.bodyBytes,
+    largeBodyPassed: deps.tuning?.largeBodyPassed
   }
   registerForwarding(app, {
     lifecycle,

@@ -6,7 +6,8 @@ import { buildApp } from './app.js'
 import type { Config } from './config/load.js'
 import { isLoopbackHost } from './config/addresses.js'
 import { createLogger, SecretValues } from './observe/log.js'
-import { tuneV8, youngGenerationWarning } from './runtime/v8-tuning.js'
+import { installRuntimeTuning } from './runtime/tuning.js'
+import { youngGenerationWarning } from './runtime/v8-tuning.js'
 import { VERSION } from './version.js'
 
 export interface RunningProxy {
@@ -16,10 +17,10 @@ export interface RunningProxy {
 }
 
 export async function serve (config: Config): Promise<RunningProxy> {
-  tuneV8()
+  const tuning = config.runtimeTuning ? installRuntimeTuning() : undefined
   const secrets = new SecretValues()
   const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets })
-  const app = await buildApp(config, { log, secrets })
+  const app = await buildApp(config, tuning === undefined ? { log, secrets } : { log, secrets, tuning })
   // Listening on the raw server keeps the start-up log to our one structured line.
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject)
@@ -28,7 +29,7 @@ export async function serve (config: Config): Promise<RunningProxy> {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  log.info({ event: 'started', version: VERSION, mode: config.credentials.mode, instance: config.wavefrontOrigin, listen: url }, `wavefront-auth-proxy ${VERSION} listening on ${url}, forwarding to ${config.wavefrontOrigin} (${config.credentials.mode})`)
+  log.info({ event: 'started', version: VERSION, mode: config.credentials.mode, instance: config.wavefrontOrigin, listen: url, runtimeTuning: config.runtimeTuning }, `wavefront-auth-proxy ${VERSION} listening on ${url}, forwarding to ${config.wavefrontOrigin} (${config.credentials.mode})`)
   if (!isLoopbackHost(config.host)) {
     log.warn({ event: 'exposed' }, `listening on ${config.host}, not loopback: anyone who can reach this address acts with the configured credential. Restrict who can connect (ALLOWED_CLIENTS, a NetworkPolicy) and set ALLOWED_HOSTS; see Security in the README`)
   }

@@ -27,6 +27,8 @@ export interface Config {
   readonly logLevel: string
   readonly logFormat: 'auto' | 'json' | 'pretty'
   readonly metrics: boolean
+  /** V8 and glibc tuning (src/runtime/), installed by serve() */
+  readonly runtimeTuning: boolean
   /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY (lowercase spellings first, as curl does); empty when unset */
   readonly outboundProxy: { readonly httpProxy: string, readonly httpsProxy: string, readonly noProxy: string }
   /** Where each setting's value came from, for --print-config */
@@ -73,6 +75,7 @@ export function loadConfig ({ env, argv }: ConfigInput): Config {
     logLevel: String(values.LOG_LEVEL),
     logFormat: values.LOG_FORMAT as Config['logFormat'],
     metrics: Boolean(values.METRICS),
+    runtimeTuning: Boolean(values.RUNTIME_TUNING),
     outboundProxy: Object.freeze({
       // || not ??: an empty lowercase variable must not hide the uppercase one
       httpProxy: env.http_proxy || env.HTTP_PROXY || '',

@@ -24,7 +24,7 @@ export interface Setting {
   readonly fileable?: boolean
 }
 
-export type SettingGroup = 'Instance and credentials' | 'Listening' | 'Access control' | 'Limits and timeouts' | 'Logging and metrics'
+export type SettingGroup = 'Instance and credentials' | 'Listening' | 'Access control' | 'Limits and timeouts' | 'Logging and metrics' | 'Runtime'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -241,6 +241,15 @@ export const SETTINGS = [
     group: 'Logging and metrics',
     default: true,
     description: 'Serve Prometheus metrics at /metrics.'
+  },
+  {
+    key: 'runtimeTuning',
+    env: 'RUNTIME_TUNING',
+    flag: 'runtime-tuning',
+    type: 'boolean',
+    group: 'Runtime',
+    default: true,
+    description: 'Tune V8 and glibc for relaying large bodies (V8 flags set at start, a minor GC every 8 MiB relayed, glibc kept from trimming freed buffers); false leaves Node as it is.'
   }
 ] as const satisfies readonly Setting[]
 

@@ -1,12 +1,8 @@
-// Bodies pass through 64 KiB socket read buffers that V8 frees only at a young-generation
-// collection. A large body makes few JS objects, so V8 starts one only once 32 MiB of such
-// buffers wait (twice its default semi-space, a constant whatever --max-semi-space-size says).
-// That is glibc's trim threshold too (malloc-tuning.ts): a freed batch that size went back to the
-// kernel and the next reads faulted it in again, every page of a 256 MiB upload once the proxy had
-// idled between uploads; Node 24 collects the batches with mark-compacts instead and peaked at
-// ~220 MiB. A minor collection every 8 MiB relayed keeps each batch at half the threshold
-// malloc-tuning.ts sets (16 MiB), holds fewer dead buffers, and costs less GC time than V8's own
-// rhythm (0.5 ms per 8 MiB against 1.1 ms per 16 MiB and a mark-compact every ~110 MiB).
+// Buys less memory held and less GC time while large bodies pass: V8 frees the 64 KiB socket
+// read buffers a body passes through only at a young-generation collection, which a large body
+// (few JS objects) starts only once 32 MiB of them wait; a minor collection forced every 8 MiB
+// relayed keeps each freed batch at half the 16 MiB glibc is made to keep (malloc-tuning.ts),
+// so it is reused rather than handed back to the kernel and faulted in again (BENCHMARKS.md).
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
@@ -16,16 +12,17 @@ export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024
 /** V8's gc(): a full collection by default, `{ type: 'minor' }` for the young generation only. */
 export type GcFunction = (options?: { type: 'minor' }) => void
 
-let sinceCollection = 0
-let collectYoung: (() => void) | undefined
-
-/** Counts body bytes through the proxy; every COLLECT_EVERY_BYTES, collects V8's young generation. */
-export function relayed (bytes: number): void {
-  sinceCollection += bytes
-  if (sinceCollection < COLLECT_EVERY_BYTES) return
-  sinceCollection = 0
-  collectYoung ??= youngCollector()
-  collectYoung()
+/** Returns the counter of body bytes relayed: every `everyBytes`, it collects V8's young generation. */
+export function installYoungGenPacing (everyBytes = COLLECT_EVERY_BYTES): (bytes: number) => void {
+  let sinceCollection = 0
+  let collectYoung: (() => void) | undefined
+  return (bytes) => {
+    sinceCollection += bytes
+    if (sinceCollection < everyBytes) return
+    sinceCollection = 0
+    collectYoung ??= youngCollector()
+    collectYoung()
+  }
 }
 
 function youngCollector (): () => void {

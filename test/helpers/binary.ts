@@ -16,8 +16,8 @@ export interface RunningBinary {
 interface Teardown { teardown: (fn: () => Promise<void> | void) => void }
 
 /** Only the environment given (plus PATH): nothing leaks in from the test runner's own. */
-export async function startBinary (t: Teardown, env: Record<string, string>, args: string[] = [], bin = CLI): Promise<RunningBinary> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startBinary (t: Teardown, env: Record<string, string>, args: string[] = [], bin = CLI, nodeFlags: string[] = []): Promise<RunningBinary> {
+  const child = spawn(process.execPath, [...nodeFlags, bin, ...args], { env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const stdout: string[] = []
   const stderr: string[] = []
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config/load.js'
 import { createLogger, SecretValues } from '../../src/observe/log.js'
+import { installRuntimeTuning, type TuningObserver } from '../../src/runtime/tuning.js'
 import { FakeCsp, type FakeCspOptions } from '../fixtures/fake-csp.js'
 import { FakeWavefront } from '../fixtures/fake-wavefront.js'
 
@@ -24,6 +25,8 @@ export interface StackOptions {
   readonly logLevel?: string
   /** leave the proxy unstarted: build it yourself with startProxy */
   readonly cspOptions?: FakeCspOptions
+  /** install the runtime tuning as serve() does (off otherwise, as in any embedding) */
+  readonly runtimeTuning?: boolean
 }
 
 export interface Stack {
@@ -77,12 +80,12 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     ...credentialsEnv(opts.mode ?? 'app'),
     ...opts.env
   }
-  const proxy = await startProxy(t, env)
+  const proxy = await startProxy(t, env, opts.runtimeTuning === true ? installRuntimeTuning() : undefined)
   return { csp, instance, proxy, env }
 }
 
 /** Builds the app from this environment exactly as the binary would, and listens on port 0. */
-export async function startProxy (t: Teardown, env: Record<string, string>): Promise<RunningTestProxy> {
+export async function startProxy (t: Teardown, env: Record<string, string>, tuning?: TuningObserver): Promise<RunningTestProxy> {
   const config = loadConfig({ env, argv: [] })
   const logs: string[] = []
   const waiters: Array<{ match: (r: Record<string, unknown>) => boolean, resolve: (r: Record<string, unknown>) => void }> = []
@@ -107,7 +110,7 @@ export async function startProxy (t: Teardown, env: Record<string, string>): Pro
   }
   const secrets = new SecretValues()
   const log = createLogger({ level: config.logLevel, format: 'json', secrets, destination })
-  const app = await buildApp(config, { log, secrets })
+  const app = await buildApp(config, tuning === undefined ? { log, secrets } : { log, secrets, tuning })
   await new Promise<void>((resolve) => app.server.listen({ host: '127.0.0.1', port: 0 }, resolve))
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0

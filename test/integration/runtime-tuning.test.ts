@@ -1,10 +1,11 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
 import { Readable } from 'node:stream'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { request } from 'undici'
-import { COLLECT_EVERY_BYTES, privateGc, relayed, type GcFunction } from '../../src/runtime/young-gen-pacing.js'
+import { COLLECT_EVERY_BYTES, installYoungGenPacing, privateGc, type GcFunction } from '../../src/runtime/young-gen-pacing.js'
+import { startBinary } from '../helpers/binary.js'
 import { agent } from '../helpers/http.js'
-import { startStack } from '../helpers/stack.js'
+import { credentialsEnv, startFakes, startStack } from '../helpers/stack.js'
 
 const MiB = 1024 * 1024
 
@@ -37,6 +38,7 @@ async function forcedMinorCollections (during: () => Promise<void> | void): Prom
 
 t.test('the young generation is collected once per 8 MiB relayed, not before', async (t) => {
   t.equal(COLLECT_EVERY_BYTES, 8 * MiB)
+  const relayed = installYoungGenPacing()
   const below = await forcedMinorCollections(() => { for (let i = 0; i < 127; i++) relayed(64 * 1024) })
   t.equal(below, 0, '8 MiB less 64 KiB: no collection yet')
   const at = await forcedMinorCollections(() => relayed(64 * 1024))
@@ -46,12 +48,12 @@ t.test('the young generation is collected once per 8 MiB relayed, not before', a
 })
 
 t.test('the collector stays private: the application global gets no gc()', async (t) => {
-  relayed(COLLECT_EVERY_BYTES)
+  installYoungGenPacing()(COLLECT_EVERY_BYTES)
   t.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined')
 })
 
 t.test('large bodies through the proxy count, both ways: a 40 MiB upload and a 40 MiB download each force collections', async (t) => {
-  const { proxy, instance } = await startStack(t)
+  const { proxy, instance } = await startStack(t, { runtimeTuning: true })
   const upload = await forcedMinorCollections(async () => {
     const res = await request(`${proxy.url}/report?f=wavefront`, {
       dispatcher: agent,
@@ -74,7 +76,7 @@ t.test('large bodies through the proxy count, both ways: a 40 MiB upload and a 4
 })
 
 t.test('small bodies, buffered for the 401 replay, count as well: 17 uploads of 1 MiB force two collections', async (t) => {
-  const { proxy, instance } = await startStack(t)
+  const { proxy, instance } = await startStack(t, { runtimeTuning: true })
   const forced = await forcedMinorCollections(async () => {
     for (let i = 0; i < 17; i++) {
       const res = await request(`${proxy.url}/report?f=wavefront`, { dispatcher: agent, method: 'POST', body: Buffer.alloc(MiB, 97) })
@@ -87,7 +89,7 @@ t.test('small bodies, buffered for the 401 replay, count as well: 17 uploads of 
 })
 
 t.test('a chunked upload, streamed through the body limit, counts too: 40 MiB force collections', async (t) => {
-  const { proxy, instance } = await startStack(t)
+  const { proxy, instance } = await startStack(t, { runtimeTuning: true })
   const chunk = Buffer.alloc(MiB, 97)
   const forced = await forcedMinorCollections(async () => {
     const res = await request(`${proxy.url}/report?f=wavefront`, {
@@ -101,4 +103,32 @@ t.test('a chunked upload, streamed through the body limit, counts too: 40 MiB fo
   })
   t.equal(instance.received.at(-1)?.bodyBytes, 40 * MiB)
   t.ok(forced >= 4, `${forced} forced minor collections`)
+})
+
+t.test('without the tuning (tests, embeddings, RUNTIME_TUNING=false) a 40 MiB upload forces no collection', async (t) => {
+  const { proxy } = await startStack(t)
+  const forced = await forcedMinorCollections(async () => {
+    const res = await request(`${proxy.url}/report?f=wavefront`, { dispatcher: agent, method: 'POST', body: Buffer.alloc(40 * MiB, 97) })
+    await res.body.dump()
+    t.equal(res.statusCode, 202)
+  })
+  t.equal(forced, 0)
+})
+
+/** Minor collections the real binary was made to run (V8's --trace-gc names a gc() call "testing") while 40 MiB went up. */
+async function forcedByBinary (t: Test, setting: Record<string, string>): Promise<number> {
+  const { csp, instance } = await startFakes(t)
+  const proxy = await startBinary(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, PORT: '0', ...credentialsEnv('app'), ...setting }, [], undefined, ['--trace-gc'])
+  const res = await request(`${proxy.url}/report?f=wavefront`, { dispatcher: agent, method: 'POST', body: Buffer.alloc(40 * MiB, 97) })
+  await res.body.dump()
+  t.equal(res.statusCode, 202)
+  proxy.child.kill('SIGTERM')
+  await proxy.exited
+  return proxy.stdout.filter((l) => /Scavenge.*testing/.test(l)).length
+}
+
+t.test('the binary tunes the runtime by default, and RUNTIME_TUNING=false turns it off', async (t) => {
+  const on = await forcedByBinary(t, {})
+  t.ok(on >= 4, `by default: ${on} forced minor collections`)
+  t.equal(await forcedByBinary(t, { RUNTIME_TUNING: 'false' }), 0, 'RUNTIME_TUNING=false: none')
 })
