@@ -8,8 +8,8 @@ import { AccessLog } from './observe/access-log.js'
 import type { Config } from './config/load.js'
 import { createTokenProvider, scrubCredentials, secretFilesOf } from './credentials/provider.js'
 import { watchSecretFiles } from './credentials/secret-watch.js'
-import { respondSocket, sendEnvelope } from './respond.js'
-import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
+import { errorCodeOf, replyError, respondSocket, type LocalError } from './respond.js'
+import { rejectedRequest, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { Guards } from './forward/guards.js'
 import { checkTarget, pathOf } from './forward/target.js'
 import { registerHealth } from './observe/health.js'
@@ -47,12 +47,27 @@ function noQuery (): Record<string, string> { return NO_QUERY }
 
 export function requestIdOf (req: IncomingMessage): string {
   const given = req.headers['x-request-id']
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : `${ID_PREFIX}-${(++lastId).toString(36)}`
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId()
+}
+
+function newRequestId (): string {
+  return `${ID_PREFIX}-${(++lastId).toString(36)}`
 }
 
 export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const log = deps.log
   const accessLog = new AccessLog(log, jsonLineSink(log))
+  const mode = config.credentials.mode
+  const metrics = config.metrics ? new Metrics(mode) : undefined
+  // The one completion event of every request, forwarded or answered locally.
+  const completed = metrics === undefined
+    ? (c: Completion) => { accessLog.write(c) }
+    : (c: Completion) => { metrics.completed(c); accessLog.write(c) }
+  /** HTTP that never became a request: answered in the envelope, the connection closed, one access line. */
+  const answerSocket = (socket: Socket, err: LocalError, method = '-', path = '-'): void => {
+    const bytes = respondSocket(socket, err)
+    completed({ requestId: newRequestId(), method, route: 'none', path, status: err.statusCode, ms: 0, bytes, aborted: false, code: err.code })
+  }
   const app = Fastify({
     // Fastify logs nothing itself: its per-request logging would add listeners and a child logger
     // to every forwarded request. The access log and the few request-scoped lines are ours.
@@ -65,28 +80,24 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     exposeHeadRoutes: false, // HEAD is forwarded as HEAD, not answered from GET
     return503OnClosing: false, // draining requests get our own envelope, see Lifecycle
     forceCloseConnections: 'idle',
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy()
+      else answerSocket(socket, err.code === 'HPE_HEADER_OVERFLOW' ? new WAP_ERR_HEADERS_TOO_LARGE() : new WAP_ERR_MALFORMED_REQUEST())
+    },
     http: { requireHostHeader: false }, // a request without Host reaches the Host guard, which answers in the envelope
     frameworkErrors: (err, _request, reply) => { // found before routing: malformed percent-encoding (FST_ERR_BAD_URL)
-      const message = err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding').message : err.message
-      void sendEnvelope(reply, err.statusCode ?? 400, message)
+      void replyError(reply, err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding') : rejectedRequest(err.message, err.statusCode ?? 400))
     }
   })
-  app.server.on('connect', refuseConnect)
+  app.server.on('connect', (req: IncomingMessage, socket: Socket) => { answerSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'), 'CONNECT', req.url ?? '') })
 
   scrubCredentials(config, deps.secrets) // credential values are scrubbed from every log line, whatever field they turn up in
-  const mode = config.credentials.mode
-  const metrics = config.metrics ? new Metrics(mode) : undefined
   const dispatchers = createDispatchers(config)
   const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log, secrets: deps.secrets, ...(metrics === undefined ? {} : { observer: metrics.tokenObserver }) })
   const lifecycle = new Lifecycle()
   app.decorate('lifecycle', lifecycle)
 
   metrics?.trackTokens(tokens)
-  // The one completion event of every request, forwarded or answered locally.
-  const completed = metrics === undefined
-    ? (c: Completion) => { accessLog.write(c) }
-    : (c: Completion) => { metrics.completed(c); accessLog.write(c) }
   const observer: ForwardObserver = {
     completed,
     refused: metrics === undefined ? undefined : (reason) => { metrics.refused(reason) },
@@ -116,25 +127,25 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     local.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
     local.addHook('onResponse', async (request, reply) => {
       const raw = reply.raw
-      completed({ requestId: request.id, method: request.raw.method ?? '', route: routeOf(request), path: pathOf(request.raw.url ?? ''), status: raw.statusCode, ms: reply.elapsedTime, bytes: Number(reply.getHeader('content-length') ?? 0), aborted: !raw.writableFinished })
+      completed({ requestId: request.id, method: request.raw.method ?? '', route: routeOf(request), path: pathOf(request.raw.url ?? ''), status: raw.statusCode, ms: reply.elapsedTime, bytes: Number(reply.getHeader('content-length') ?? 0), aborted: !raw.writableFinished, code: errorCodeOf(reply) })
     })
     registerHealth(local, tokens, mode, lifecycle)
     if (metrics !== undefined) registerMetrics(local, metrics)
     local.setNotFoundHandler(async (request, reply) => {
       const refusal = checkTarget(request.raw.url ?? '')
       metrics?.refused(refusal?.reason ?? 'not_found')
-      const err = refusal?.error ?? new WAP_ERR_NOT_FOUND()
-      return await sendEnvelope(reply, err.statusCode, err.message)
+      return await replyError(reply, refusal?.error ?? new WAP_ERR_NOT_FOUND())
     })
   })
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = err.statusCode ?? 500
     if (status >= 500) {
-      log.error({ requestId: request.id, err }, 'unexpected error')
-      return await sendEnvelope(reply, 500, new WAP_ERR_UNEXPECTED().message)
+      const unexpected = new WAP_ERR_UNEXPECTED()
+      log.error({ requestId: request.id, code: unexpected.code, err }, 'unexpected error')
+      return await replyError(reply, unexpected)
     }
     // Fastify's own 4xx (a bad content type, say): the client's input, safe to describe.
-    return await sendEnvelope(reply, status, err.message)
+    return await replyError(reply, rejectedRequest(err.message, status))
   })
 
   const stopWatching = watchSecretFiles(secretFilesOf(config), () => { tokens.credentialsChanged() })
@@ -150,17 +161,4 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
 
 function routeOf (request: FastifyRequest): RouteName {
   return (request.routeOptions.config as { name?: RouteName }).name ?? 'none'
-}
-
-/** Malformed HTTP never reaches a route: answer in the envelope and close. */
-function answerClientError (err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy()
-    return
-  }
-  respondSocket(socket, err.code === 'HPE_HEADER_OVERFLOW' ? new WAP_ERR_HEADERS_TOO_LARGE() : new WAP_ERR_MALFORMED_REQUEST())
-}
-
-function refuseConnect (_req: IncomingMessage, socket: Socket): void {
-  respondSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'))
 }

@@ -1,5 +1,7 @@
-// Every error a user can meet, in one registry: the HTTP status it answers with and the
-// operator-facing message. Messages say what went wrong and what to do; they never carry a
+// Every error a user can meet, in one registry: a stable WAP_ERR_* code, the HTTP status it
+// answers with and the operator-facing message. The code is in the envelope (errorCode) and on
+// the event's log line (code), and each has a row in the README's Troubleshooting table (a test
+// holds the two together). Messages say what went wrong and what to do; they never carry a
 // secret, a token, a stack trace or an internal address.
 import createError from '@fastify/error'
 import type { TokenFailureKind } from './vocabulary.js'
@@ -106,6 +108,39 @@ export const WAP_ERR_HEADERS_TOO_LARGE = createError(
   431
 )
 
+export const WAP_ERR_REQUEST_REJECTED = createError(
+  'WAP_ERR_REQUEST_REJECTED',
+  '%s',
+  400
+)
+
+/** Fastify's own refusal of a request (a 4xx found before our code ran), with its status and message. */
+export function rejectedRequest (message: string, status: number): CodedError {
+  return Object.assign(new WAP_ERR_REQUEST_REJECTED(message), { statusCode: status })
+}
+
+export const WAP_ERR_NOT_READY = createError(
+  'WAP_ERR_NOT_READY',
+  'not ready: %s',
+  503
+)
+
+// Events that are logged, never answered: the `code` of their log line. A client meets their
+// consequence under another code (a token failure as WAP_ERR_NO_TOKEN, say).
+
+/** CSP refused the credentials (HTTP 400/401/403): retried slowly, from 15 s up to 5 minutes. */
+export const WAP_ERR_CSP_REJECTED = 'WAP_ERR_CSP_REJECTED'
+/** CSP could not be reached, failed, rate-limited or could not be verified: retried with backoff. */
+export const WAP_ERR_CSP_FAILED = 'WAP_ERR_CSP_FAILED'
+/** CSP did not answer a token request within CSP_TIMEOUT_MS: retried with backoff. */
+export const WAP_ERR_CSP_TIMEOUT = 'WAP_ERR_CSP_TIMEOUT'
+/** The instance answered 401 to the current token: a new one is fetched. */
+export const WAP_ERR_TOKEN_REJECTED = 'WAP_ERR_TOKEN_REJECTED'
+/** A mounted credential file could not be read: the last value read stays in use. */
+export const WAP_ERR_SECRET_FILE_UNREADABLE = 'WAP_ERR_SECRET_FILE_UNREADABLE'
+/** Requests still in flight when SHUTDOWN_GRACE_MS ran out: their connections were closed. */
+export const WAP_ERR_DRAIN_TIMEOUT = 'WAP_ERR_DRAIN_TIMEOUT'
+
 /** A configuration that cannot work: the process exits with code 2 before listening. */
 export class ConfigError extends Error {
   readonly problems: readonly string[]
@@ -116,14 +151,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** The code each kind of token failure is logged with. */
+export const TOKEN_FAILURE_CODES: Readonly<Record<TokenFailureKind, string>> = {
+  rejected: WAP_ERR_CSP_REJECTED,
+  error: WAP_ERR_CSP_FAILED,
+  timeout: WAP_ERR_CSP_TIMEOUT
+}
+
 export class TokenError extends Error {
   readonly kind: TokenFailureKind
+  /** the stable code of this failure, for the log line */
+  readonly code: string
   readonly status: number | undefined
   readonly retryAfterMs: number | undefined
   constructor (kind: TokenFailureKind, message: string, opts: { status?: number, retryAfterMs?: number } = {}) {
     super(message)
     this.name = 'TokenError'
     this.kind = kind
+    this.code = TOKEN_FAILURE_CODES[kind]
     this.status = opts.status
     this.retryAfterMs = opts.retryAfterMs
   }
@@ -167,6 +212,9 @@ export class ClientClosed extends Error {
     this.name = 'ClientClosed'
   }
 }
+
+/** An error of the registry: its stable code, the status it answers with and its message. */
+export type CodedError = Error & { readonly statusCode: number, readonly code: string }
 
 /** TLS verification failures, by code: both the instance and CSP report them the same way. */
 export function isTlsCode (code: string): boolean {

@@ -5,21 +5,35 @@ import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyReply } from 'fastify'
 
-/** An error of the registry (src/errors.ts): its status and operator-facing message. */
-export type LocalError = Error & { readonly statusCode: number }
+import type { CodedError } from './errors.js'
 
-export function envelope (code: number, message: string): { status: { result: 'ERROR', message: string, code: number } } {
-  return { status: { result: 'ERROR', message, code } }
+/** An error of the registry (src/errors.ts): its stable code, status and operator-facing message. */
+export type LocalError = CodedError
+
+export interface Envelope { readonly status: { readonly result: 'ERROR', readonly message: string, readonly code: number, readonly errorCode: string } }
+
+/** Wavefront's error envelope; errorCode is ours, and clients that read message and code ignore it. */
+export function envelope (err: LocalError): Envelope {
+  return { status: { result: 'ERROR', message: err.message, code: err.statusCode, errorCode: err.code } }
 }
 
-export function envelopeText (code: number, message: string): string {
-  return JSON.stringify(envelope(code, message))
+export function envelopeText (err: LocalError): string {
+  return JSON.stringify(envelope(err))
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-export function sendEnvelope (reply: FastifyReply, code: number, message: string): FastifyReply {
-  return reply.code(code).type(JSON_TYPE).send(envelopeText(code, message))
+const codes = new WeakMap<FastifyReply, string>()
+
+/** Answers through Fastify; the access line learns the code from errorCodeOf. */
+export function replyError (reply: FastifyReply, err: LocalError): FastifyReply {
+  codes.set(reply, err.code)
+  return reply.code(err.statusCode).type(JSON_TYPE).send(envelopeText(err))
+}
+
+/** The code of the error a reply answered with, if any. */
+export function errorCodeOf (reply: FastifyReply): string | undefined {
+  return codes.get(reply)
 }
 
 export interface RawAnswer {
@@ -35,7 +49,7 @@ export function respondRaw (res: ServerResponse, err: LocalError, answer: RawAns
     res.destroy() // mid-answer: the only honest signal left is closing the connection
     return 0
   }
-  const text = envelopeText(err.statusCode, err.message)
+  const text = envelopeText(err)
   const bytes = Buffer.byteLength(text)
   res.writeHead(err.statusCode, {
     'content-type': JSON_TYPE,
@@ -48,10 +62,12 @@ export function respondRaw (res: ServerResponse, err: LocalError, answer: RawAns
   return bytes
 }
 
-/** Answers on a socket that carried no request Node could parse, then closes it. */
-export function respondSocket (socket: Socket, err: LocalError): void {
-  const body = envelopeText(err.statusCode, err.message)
-  socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? 'Error'}\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+/** Answers on a socket that carried no request Node could parse, then closes it; returns the body's size. */
+export function respondSocket (socket: Socket, err: LocalError): number {
+  const body = envelopeText(err)
+  const bytes = Buffer.byteLength(body)
+  socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? 'Error'}\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${bytes}\r\nconnection: close\r\n\r\n${body}`)
+  return bytes
 }
 
 /** An answer given before the request's body was read ends its connection: what is left of the

@@ -9,6 +9,7 @@ import { createLogger, SecretValues } from './observe/log.js'
 import { installRuntimeTuning } from './runtime/tuning.js'
 import { youngGenerationWarning } from './runtime/v8-tuning.js'
 import { VERSION } from './version.js'
+import { WAP_ERR_DRAIN_TIMEOUT } from './errors.js'
 
 export interface RunningProxy {
   readonly app: FastifyInstance
@@ -49,7 +50,7 @@ function drainOnSignals (app: FastifyInstance, log: Logger, graceMs: number): vo
     app.server.closeIdleConnections()
     log.info({ event: 'stopping', signal }, `received ${String(signal)}: no longer accepting connections, draining in-flight requests (up to ${graceMs} ms)`)
     const deadline = setTimeout(() => {
-      log.warn({ event: 'drain_timeout' }, `in-flight requests did not finish within SHUTDOWN_GRACE_MS (${graceMs} ms): closing their connections`)
+      log.warn({ event: 'drain_timeout', code: WAP_ERR_DRAIN_TIMEOUT }, `in-flight requests did not finish within SHUTDOWN_GRACE_MS (${graceMs} ms): closing their connections`)
       app.server.closeAllConnections()
     }, graceMs)
     await app.close()

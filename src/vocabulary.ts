@@ -26,6 +26,8 @@ export interface Completion {
   readonly bytes: number
   /** the connection closed before the answer was complete */
   readonly aborted: boolean
+  /** the WAP_ERR_* code of a local answer or a failure; undefined when the instance answered */
+  readonly code?: string | undefined
 }
 
 /** What the forwarding path reports, to the metrics, the access log and the runtime tuning. */

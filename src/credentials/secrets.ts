@@ -3,6 +3,7 @@
 // symlink swap) keeps the last good value.
 import type { Logger } from 'pino'
 import type { SecretValues } from '../observe/log.js'
+import { WAP_ERR_SECRET_FILE_UNREADABLE } from '../errors.js'
 import { readSecretFile, type SecretRef } from './resolve.js'
 
 export class SecretReader {
@@ -25,7 +26,7 @@ export class SecretReader {
       this.#lastGood.set(ref.file, value)
       return value
     }
-    this.#log.warn({ event: 'secret_file_unreadable', variable: `${ref.env}_FILE` }, `${problems.join('; ')}; using the last value read`)
+    this.#log.warn({ event: 'secret_file_unreadable', code: WAP_ERR_SECRET_FILE_UNREADABLE, variable: `${ref.env}_FILE` }, `${problems.join('; ')}; using the last value read`)
     return this.#lastGood.get(ref.file) ?? ref.value
   }
 }

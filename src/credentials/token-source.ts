@@ -3,7 +3,7 @@
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { FetchedToken } from './csp.js'
-import { TokenError, TokenUnavailable } from '../errors.js'
+import { TokenError, TokenUnavailable, WAP_ERR_TOKEN_REJECTED } from '../errors.js'
 import type { Readiness, Token, TokenObserver, TokenProvider } from '../vocabulary.js'
 import { BACKOFF, backoffDelay, MIN_REJECTION_REFRESH_INTERVAL_MS, tokenTimes } from './refresh-timing.js'
 
@@ -58,7 +58,7 @@ export class TokenSource implements TokenProvider {
     if (current !== token) return current !== undefined || this.#inflight !== undefined // already replaced: many concurrent 401s, one refresh
     if (Date.now() - this.#lastRejectionRefresh < MIN_REJECTION_REFRESH_INTERVAL_MS) return false
     this.#lastRejectionRefresh = Date.now()
-    this.#opts.log.warn({ event: 'token_rejected' }, 'the Wavefront instance rejected the access token (HTTP 401): fetching a new one')
+    this.#opts.log.warn({ event: 'token_rejected', code: WAP_ERR_TOKEN_REJECTED }, 'the Wavefront instance rejected the access token (HTTP 401): fetching a new one')
     this.#cache.delete(this.#key)
     this.#refresh().catch(() => {})
     return true
@@ -132,7 +132,7 @@ export class TokenSource implements TokenProvider {
     const delay = backoffDelay(BACKOFF[error.kind], streak, error.retryAfterMs)
     this.#failure = { error, streak, nextAttemptAt: Date.now() + delay }
     const holding = this.peek() !== undefined
-    const fields = { event: 'token_fetch_failed', outcome: error.kind, status: error.status, attempt: streak, retryInSeconds: Math.round(delay / 1000), holdingValidToken: holding }
+    const fields = { event: 'token_fetch_failed', code: error.code, outcome: error.kind, status: error.status, attempt: streak, retryInSeconds: Math.round(delay / 1000), holdingValidToken: holding }
     // One clear line per streak; repeats of the same failure only at debug, so logs stay readable.
     if (previous?.error.message === error.message) this.#opts.log.debug(fields, error.message)
     else if (error.kind === 'rejected') this.#opts.log.error(fields, error.message)

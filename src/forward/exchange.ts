@@ -16,10 +16,13 @@ export interface Exchange {
   bytes: number
   /** the upstream request under way, to cancel when the client leaves */
   upstream: Dispatcher.DispatchController | undefined
+  /** the WAP_ERR_* code of a local answer or a failure, for the access line */
+  code: string | undefined
 }
 
 /** Answers locally on a forwarded route, in the envelope; the access line gets the answer's size. */
 export function answer (res: ServerResponse, exchange: Exchange, err: LocalError, unreadBody: boolean, headers?: Record<string, string>): void {
+  exchange.code = err.code
   const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody, headers })
   if (bytes > 0) exchange.bytes = bytes
 }

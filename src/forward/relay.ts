@@ -74,26 +74,26 @@ export class Relay implements Dispatcher.DispatchHandler {
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
-    const { kind, code } = classify(err)
-    if (this.res.headersSent || this.res.destroyed) {
-      // mid-answer: the only honest signal left is closing the connection
-      if (kind !== 'client-gone') {
-        this.opts.observer.upstreamFailed?.(kind)
-        this.#requestLog().warn({ event: 'upstream_failed', failure: kind, code }, 'the instance connection broke mid-answer: closing the client connection')
-      }
-      this.res.destroy()
+    const { kind, code: cause } = classify(err)
+    if (kind === 'client-gone') {
+      this.res.destroy() // nobody left to answer
       return
     }
-    if (kind === 'client-gone') {
+    const error = errorFor(kind, cause, this.opts.timeoutMs, this.opts.bodyLimit)
+    if (this.res.headersSent || this.res.destroyed) {
+      // mid-answer: the only honest signal left is closing the connection
+      this.exchange.code = error.code
+      this.opts.observer.upstreamFailed?.(kind)
+      this.#requestLog().warn({ event: 'upstream_failed', failure: kind, cause, code: error.code }, 'the instance connection broke mid-answer: closing the client connection')
       this.res.destroy()
       return
     }
     if (kind === 'too-large') this.opts.observer.refused?.('body_too_large')
     else {
       this.opts.observer.upstreamFailed?.(kind)
-      this.#requestLog().warn({ event: 'upstream_failed', failure: kind, code }, 'forwarding to the Wavefront instance failed')
+      this.#requestLog().warn({ event: 'upstream_failed', failure: kind, cause, code: error.code }, 'forwarding to the Wavefront instance failed')
     }
-    answer(this.res, this.exchange, errorFor(kind, code, this.opts.timeoutMs, this.opts.bodyLimit), !replayable(this.body))
+    answer(this.res, this.exchange, error, !replayable(this.body))
   }
 
   /** A child carrying the request id, made only on the rare paths that log. */

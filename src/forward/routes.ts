@@ -32,12 +32,12 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
     const url = raw.url as string
     const path = pathOf(url) // what the guards check and the access line shows
     reply.hijack() // from here the raw response is ours: undici streams straight into it
-    const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, upstream: undefined }
+    const exchange: Exchange = { requestId: request.id, route, started: performance.now(), bytes: 0, upstream: undefined, code: undefined }
     // One listener per request does it all: cancel upstream if the client left, report completion.
     res.on('close', () => {
       const aborted = !res.writableFinished
       if (aborted) exchange.upstream?.abort(new ClientClosed())
-      observer.completed?.({ requestId: exchange.requestId, method: raw.method as string, route, path, status: res.statusCode, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted })
+      observer.completed?.({ requestId: exchange.requestId, method: raw.method as string, route, path, status: res.statusCode, ms: performance.now() - exchange.started, bytes: exchange.bytes, aborted, code: exchange.code })
     })
     if (opts.lifecycle.draining) {
       observer.refused?.('shutting_down')
@@ -76,6 +76,7 @@ function refuse (opts: ForwardingOptions, req: IncomingMessage, res: ServerRespo
 
 /** A bug, not a condition of the instance or the client: logged, and answered with a 500. */
 function failed (opts: ForwardingOptions, res: ServerResponse, exchange: Exchange, err: unknown): void {
-  opts.log.error({ requestId: exchange.requestId, err }, 'forwarding failed unexpectedly')
-  answer(res, exchange, new WAP_ERR_UNEXPECTED(), true)
+  const error = new WAP_ERR_UNEXPECTED()
+  opts.log.error({ requestId: exchange.requestId, code: error.code, err }, 'forwarding failed unexpectedly')
+  answer(res, exchange, error, true)
 }

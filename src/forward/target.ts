@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_TRANSFER_ENCODING } from '../errors.js'
 import type { RefusalReason } from '../vocabulary.js'
 
-export type TargetError = Error & { statusCode: number }
+export type TargetError = Error & { statusCode: number, code: string }
 
 export interface Refusal { readonly reason: RefusalReason, readonly error: TargetError }
 

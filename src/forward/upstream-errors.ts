@@ -37,7 +37,7 @@ export function classify (err: unknown): { kind: UpstreamFailure, code: string }
   return { kind: 'other', code }
 }
 
-export function errorFor (kind: UpstreamFailure, code: string, timeoutMs: number, bodyLimit: number): Error & { statusCode: number } {
+export function errorFor (kind: UpstreamFailure, code: string, timeoutMs: number, bodyLimit: number): Error & { statusCode: number, code: string } {
   switch (kind) {
     case 'timeout': return new WAP_ERR_UPSTREAM_TIMEOUT(timeoutMs)
     case 'unreachable': return new WAP_ERR_UPSTREAM_UNREACHABLE(code)

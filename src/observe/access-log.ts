@@ -1,6 +1,7 @@
 // One concise access line per request at info: method, route, path (never the query), status,
 // duration, bytes and the request id. On the forwarding path it is written straight as JSON in
-// pino's shape: pino's generic serialiser would be the largest cost of a small request.
+// pino's shape: pino's generic serialiser would be the largest cost of a small request. A local
+// answer or a failure carries its WAP_ERR_* code.
 import type { Logger } from 'pino'
 import type { Completion } from '../vocabulary.js'
 import type { JsonLineSink } from './log.js'
@@ -33,7 +34,7 @@ export class AccessLog {
     const path = sink.scrub(r.path)
     const plain = !NEEDS_ESCAPING.test(path)
     const msg = `${r.method} ${path} ${r.status}`
-    sink.write(`{"level":${INFO},"time":${this.#now()},"service":"wavefront-auth-proxy","requestId":"${sink.scrub(r.requestId)}","method":"${r.method}","route":"${r.route}","path":${plain ? `"${path}"` : JSON.stringify(path)},"status":${r.status},"ms":${hundredths(r.ms)},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''},"msg":${plain ? `"${msg}"` : JSON.stringify(msg)}}\n`)
+    sink.write(`{"level":${INFO},"time":${this.#now()},"service":"wavefront-auth-proxy","requestId":"${sink.scrub(r.requestId)}","method":"${r.method}","route":"${r.route}","path":${plain ? `"${path}"` : JSON.stringify(path)},"status":${r.status},"ms":${hundredths(r.ms)},"bytes":${r.bytes}${r.aborted ? ',"aborted":true' : ''}${r.code === undefined ? '' : `,"code":"${r.code}"`},"msg":${plain ? `"${msg}"` : JSON.stringify(msg)}}\n`)
   }
 
   /** Date.now() as text, converted once per millisecond: a busy proxy writes dozens of lines in each. */

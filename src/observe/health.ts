@@ -1,7 +1,8 @@
 // Liveness and readiness, answered locally and never forwarded. Readiness means a usable
 // token is held, so a Service sends no traffic to a proxy that would answer 503.
 import type { FastifyInstance } from 'fastify'
-import { sendEnvelope } from '../respond.js'
+import { WAP_ERR_NOT_READY } from '../errors.js'
+import { replyError } from '../respond.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { CredentialMode, TokenProvider } from '../vocabulary.js'
 
@@ -11,9 +12,9 @@ export function registerHealth (app: FastifyInstance, tokens: TokenProvider, mod
   })
 
   app.get('/readyz', { config: { name: 'readyz' } }, async (_req, reply) => {
-    if (lifecycle.draining) return await sendEnvelope(reply, 503, 'not ready: shutting down')
+    if (lifecycle.draining) return await replyError(reply, new WAP_ERR_NOT_READY('shutting down'))
     const readiness = tokens.readiness()
-    if (!readiness.ready) return await sendEnvelope(reply, 503, `not ready: ${readiness.reason ?? 'no valid access token'}`)
+    if (!readiness.ready) return await replyError(reply, new WAP_ERR_NOT_READY(readiness.reason ?? 'no valid access token'))
     const expiresIn = readiness.expiresInMs
     return await reply.send({
       status: { result: 'OK', message: 'ready', code: 200 },
