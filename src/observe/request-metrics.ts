@@ -48,8 +48,8 @@ export class RequestCounter {
 
 interface Counts { readonly buckets: Float64Array, sum: number, count: number }
 
-/** One sample line, in the shape prom-client's registry formats. */
-interface Sample { readonly metricName: string, readonly labels: Record<string, string | number>, readonly value: number }
+/** One sample line, in the shape prom-client's Histogram gives (a test compares the two). */
+interface Sample { readonly value: number, readonly metricName: string, readonly exemplar?: null, readonly labels: Record<string, string | number> }
 
 /** A histogram by route, registered with the registry as a metric of its own: the registry only
  * asks a metric for its samples (get()), which are those a prom-client Histogram would give. */
@@ -89,12 +89,12 @@ export class RouteHistogram {
       let below = 0
       this.#bounds.forEach((le, i) => {
         below += counts.buckets[i] as number
-        values.push({ metricName: `${this.name}_bucket`, labels: { le, route }, value: below })
+        values.push({ value: below, metricName: `${this.name}_bucket`, exemplar: null, labels: { le, route } })
       })
       values.push(
-        { metricName: `${this.name}_bucket`, labels: { le: '+Inf', route }, value: counts.count },
-        { metricName: `${this.name}_sum`, labels: { route }, value: counts.sum },
-        { metricName: `${this.name}_count`, labels: { route }, value: counts.count }
+        { value: counts.count, metricName: `${this.name}_bucket`, exemplar: null, labels: { le: '+Inf', route } },
+        { value: counts.sum, metricName: `${this.name}_sum`, labels: { route } },
+        { value: counts.count, metricName: `${this.name}_count`, labels: { route } }
       )
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values }
