@@ -21,6 +21,8 @@ export interface BodyResult {
   cpuPct: number | null
   /** minor page faults of the proxy in each timed transfer */
   faults: number[] | null
+  /** CPU time of the proxy (user + system, every thread) in each timed transfer: GC work shows here whatever the host's load */
+  cpuMs: number[] | null
 }
 export type Bodies = Partial<Record<Target['key'], { upload: BodyResult, download: BodyResult }>>
 
@@ -77,7 +79,8 @@ function summary (ctx: Context, t: Target, ms: Array<ProcStats<Transfer>>): Body
     rssGrowthMiB: measured ? mib(max - before) : null,
     rssTrendMiB: measured ? mib(Math.max(...ms.map((m) => trend(m.rss)))) : null,
     cpuPct: measured ? Math.round((100 * cpu) / wall) : null,
-    faults: measured ? ms.map((m) => m.faults) : null
+    faults: measured ? ms.map((m) => m.faults) : null,
+    cpuMs: measured ? ms.map((m) => Math.round(m.cpuS * 1000)) : null
   }
 }
 

@@ -13,7 +13,7 @@ import { subjectsOf } from '../lib/variants.js'
 
 interface Row { label: string, idleMiB: number, sustained: SustainedResult, upload: BodyResult | undefined, download: BodyResult | undefined, idleAfterMiB: number, peakMiB: number }
 
-const faults = (b: BodyResult | undefined): string => b?.faults === null || b?.faults === undefined ? '—' : b.faults.join('/')
+const each = (xs: number[] | null | undefined): string => xs === null || xs === undefined ? '—' : xs.join('/')
 
 export async function memory (ctx: Context): Promise<void> {
   pinSelf(ctx.pins.load)
@@ -49,10 +49,10 @@ export async function memory (ctx: Context): Promise<void> {
   const file = ctx.options.quick ? 'memory-quick.json' : `memory-node${major}.json`
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(join(RESULTS, file), JSON.stringify({ machine: machine(ctx), plan: ctx.plan, rows }, null, 2) + '\n')
-  process.stdout.write(`\nNode ${nodeVersionOf(ctx.proxyNode)}\n\n| Variant | idle | sustained req/s | RSS max sustained | download MiB/s best (median) | faults per timed download | upload MiB/s best (median) | faults per timed upload | RSS max, bodies | peak (VmHWM) | idle after |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`)
+  process.stdout.write(`\nNode ${nodeVersionOf(ctx.proxyNode)}\n\n| Variant | idle | sustained req/s | RSS max sustained | download MiB/s best (median) | faults / CPU ms per timed download | upload MiB/s best (median) | faults / CPU ms per timed upload | RSS max, bodies | peak (VmHWM) | idle after |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`)
   for (const r of rows) {
     const bodiesMax = Math.max(r.upload?.rssMaxMiB ?? 0, r.download?.rssMaxMiB ?? 0)
-    process.stdout.write(`| ${r.label} | ${r.idleMiB} | ${r.sustained.rps} | ${r.sustained.rssMaxMiB} | ${r.download?.mibPerS ?? '—'} (${r.download?.medianMibPerS ?? '—'}) | ${faults(r.download)} | ${r.upload?.mibPerS ?? '—'} (${r.upload?.medianMibPerS ?? '—'}) | ${faults(r.upload)} | ${bodiesMax} | ${r.peakMiB} | ${r.idleAfterMiB} |\n`)
+    process.stdout.write(`| ${r.label} | ${r.idleMiB} | ${r.sustained.rps} | ${r.sustained.rssMaxMiB} | ${r.download?.mibPerS ?? '—'} (${r.download?.medianMibPerS ?? '—'}) | ${each(r.download?.faults)} / ${each(r.download?.cpuMs)} | ${r.upload?.mibPerS ?? '—'} (${r.upload?.medianMibPerS ?? '—'}) | ${each(r.upload?.faults)} / ${each(r.upload?.cpuMs)} | ${bodiesMax} | ${r.peakMiB} | ${r.idleAfterMiB} |\n`)
   }
   ctx.progress(`wrote bench/results/${file}`)
 }
