@@ -8,7 +8,7 @@
 #   docker build -t wavefront-auth-proxy .
 #   docker run --rm -p 127.0.0.1:9191:9191 -e WAVEFRONT_URL -e CSP_APP_ID -e CSP_APP_SECRET wavefront-auth-proxy
 
-# Debian slim rather than alpine: glibc's malloc, which the proxy tunes for large bodies (src/malloc-tuning.ts).
+# Debian slim rather than alpine: glibc's malloc, which every figure in BENCHMARKS.md was measured with.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ── build: dev dependencies, compile, pack exactly what the package ships ──────────────────────

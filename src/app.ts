@@ -25,7 +25,7 @@ export interface AppDeps {
   readonly log: Logger
   readonly secrets: SecretValues
   /** the runtime tuning serve() installed, fed body sizes by the forwarder; none in tests and embeddings */
-  readonly tuning?: Pick<ForwardObserver, 'bodyBytes' | 'largeBodyPassed'>
+  readonly tuning?: Pick<ForwardObserver, 'bodyBytes'>
 }
 
 declare module 'fastify' {
@@ -104,8 +104,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     upstreamAnswered: metrics === undefined ? undefined : (route, _method, _status, seconds) => { metrics.upstreamAnswered(route, seconds) },
     retriedAfter401: metrics === undefined ? undefined : () => { metrics.retriedAfter401() },
     upstreamFailed: metrics === undefined ? undefined : (kind) => { metrics.upstreamFailed(kind) },
-    bodyBytes: deps.tuning?.bodyBytes,
-    largeBodyPassed: deps.tuning?.largeBodyPassed
+    bodyBytes: deps.tuning?.bodyBytes
   }
   registerForwarding(app, {
     lifecycle,

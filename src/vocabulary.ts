@@ -44,8 +44,6 @@ export interface ForwardObserver {
   readonly upstreamFailed?: (kind: UpstreamFailure) => void
   /** body bytes passed through, either way */
   readonly bodyBytes?: (bytes: number) => void
-  /** a body too large to buffer (over 1 MiB, or streamed) has passed through */
-  readonly largeBodyPassed?: () => void
 }
 
 /** How forwarding to the instance failed (upstream_errors_total{kind}). */

@@ -27,7 +27,7 @@ export interface Config {
   readonly logLevel: string
   readonly logFormat: 'auto' | 'json' | 'pretty'
   readonly metrics: boolean
-  /** V8 and glibc tuning (src/runtime/), installed by serve() */
+  /** V8 tuning (src/runtime/), installed by serve() */
   readonly runtimeTuning: boolean
   /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY (lowercase spellings first, as curl does); empty when unset */
   readonly outboundProxy: { readonly httpProxy: string, readonly httpsProxy: string, readonly noProxy: string }

@@ -249,7 +249,7 @@ export const SETTINGS = [
     type: 'boolean',
     group: 'Runtime',
     default: true,
-    description: 'Tune V8 and glibc for relaying large bodies (V8 flags set at start, a minor GC every 8 MiB relayed, glibc kept from trimming freed buffers); false leaves Node as it is.'
+    description: 'Tune V8 for relaying large bodies and for sustained load (a minor GC every 8 MiB relayed, a V8 flag set at start); false leaves Node as it is.'
   }
 ] as const satisfies readonly Setting[]
 

@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici'
 import { ClientClosed } from '../errors.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { ForwardObserver } from '../vocabulary.js'
-import { REPLAYABLE_BODY_BYTES, replayable, type Body } from './body.js'
+import { replayable, type Body } from './body.js'
 import { answer, type Exchange } from './exchange.js'
 import { clientResponseHeaders } from './headers.js'
 import { classify, errorFor } from './upstream-errors.js'
@@ -70,7 +70,6 @@ export class Relay implements Dispatcher.DispatchHandler {
 
   onResponseEnd (): void {
     if (!this.res.writableEnded) this.res.end()
-    if (this.exchange.bytes > REPLAYABLE_BODY_BYTES || !replayable(this.body)) this.opts.observer.largeBodyPassed?.()
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
