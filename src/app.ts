@@ -8,6 +8,7 @@ import { AccessLog } from './observe/access-log.js'
 import type { Config } from './config/load.js'
 import { createTokenProvider, scrubCredentials, secretFilesOf } from './credentials/provider.js'
 import { watchSecretFiles } from './credentials/secret-watch.js'
+import { observeWithTokenFile, TokenFile } from './credentials/token-file.js'
 import { errorCodeOf, replyError, respondSocket, type LocalError } from './respond.js'
 import { rejectedRequest, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { Guards } from './forward/guards.js'
@@ -92,8 +93,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.server.on('connect', (req: IncomingMessage, socket: Socket) => { answerSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'), 'CONNECT', req.url ?? '') })
 
   scrubCredentials(config, deps.secrets) // credential values are scrubbed from every log line, whatever field they turn up in
+  const tokenFile = config.tokenOutputFile === undefined ? undefined : new TokenFile(config.tokenOutputFile, log) // throws ConfigError: exit 2
+  const tokenObserver = observeWithTokenFile(metrics?.tokenObserver, tokenFile)
   const dispatchers = createDispatchers(config)
-  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log, secrets: deps.secrets, ...(metrics === undefined ? {} : { observer: metrics.tokenObserver }) })
+  const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log, secrets: deps.secrets, ...(tokenObserver === undefined ? {} : { observer: tokenObserver }) })
   const lifecycle = new Lifecycle()
   app.decorate('lifecycle', lifecycle)
 
@@ -152,6 +155,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.addHook('onClose', async () => {
     stopWatching()
     tokens.close()
+    tokenFile?.close()
     await Promise.all([dispatchers.instance.close(), dispatchers.csp.close()])
   })
   await app.ready()

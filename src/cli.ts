@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// argv → serve | check | --help | --version | --print-config. Exit 2 for configuration errors,
-// before anything listens.
+// argv → serve | check | token | --help | --version | --print-config. Exit 2 for configuration
+// errors, before anything listens.
 import { loadConfig } from './config/load.js'
 import { ConfigError } from './errors.js'
 import { helpText, printConfig } from './config/help.js'
@@ -17,15 +17,13 @@ async function main (argv: readonly string[]): Promise<number> {
     process.stdout.write(`wavefront-auth-proxy ${VERSION}\n`)
     return 0
   }
-  const command = argv[0] === 'serve' || argv[0] === 'check' ? argv[0] : 'serve'
+  const command = argv[0] === 'serve' || argv[0] === 'check' || argv[0] === 'token' ? argv[0] : 'serve'
   const rest = argv.filter((arg, i) => !(i === 0 && arg === command) && arg !== '--print-config')
   let config
   try {
     config = loadConfig({ env: process.env, argv: rest })
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    process.stderr.write(`wavefront-auth-proxy: ${err.message}\nRun wavefront-auth-proxy --help for every setting.\n`)
-    return EXIT_CONFIG
+    return configError(err)
   }
   if (argv.includes('--print-config')) {
     process.stdout.write(printConfig(config))
@@ -35,9 +33,23 @@ async function main (argv: readonly string[]): Promise<number> {
     const { runCheck } = await import('./commands/check.js')
     return await runCheck(config, process.stdout)
   }
+  if (command === 'token') {
+    const { runToken } = await import('./commands/token.js')
+    return await runToken(config, process.stdout, process.stderr)
+  }
   const { serve } = await import('./server.js')
-  await serve(config)
+  try {
+    await serve(config) // a TOKEN_OUTPUT_FILE it cannot write is a configuration error too
+  } catch (err) {
+    return configError(err)
+  }
   return -1 // keep running: the signal handlers decide the exit code
+}
+
+function configError (err: unknown): number {
+  if (!(err instanceof ConfigError)) throw err
+  process.stderr.write(`wavefront-auth-proxy: ${err.message}\nRun wavefront-auth-proxy --help for every setting.\n`)
+  return EXIT_CONFIG
 }
 
 main(process.argv.slice(2)).then((code) => {

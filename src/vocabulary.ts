@@ -67,6 +67,8 @@ export type TokenFetchOutcome = 'success' | TokenFailureKind
 
 export interface TokenObserver {
   fetched?: (outcome: TokenFetchOutcome, durationMs: number) => void
+  /** the token sent from now on: a new one, or none when the held one was dropped (a 401) */
+  tokenChanged?: (token: Token | undefined) => void
 }
 
 export interface Readiness {

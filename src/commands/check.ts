@@ -4,15 +4,12 @@
 import { STATUS_CODES } from 'node:http'
 import { request, type Dispatcher } from 'undici'
 import type { Config } from '../config/load.js'
-import { requestCspToken } from '../credentials/csp.js'
-import { cspTokenRequest, scrubCredentials } from '../credentials/provider.js'
-import { SecretReader } from '../credentials/secrets.js'
-import { TokenError } from '../errors.js'
-import { createLogger, SecretValues } from '../observe/log.js'
+import { SecretValues } from '../observe/log.js'
 import { createDispatchers } from '../forward/dispatchers.js'
 import { classify, errorFor } from '../forward/upstream-errors.js'
 import { USER_AGENT } from '../version.js'
 import type { CredentialMode } from '../vocabulary.js'
+import { advice, formatStep, obtainToken, type Step } from './obtain-token.js'
 
 const PROBE = '/api/v2/source?limit=1'
 const INSTANCE_CAP_MS = 15_000
@@ -25,16 +22,10 @@ const REFUSED: Record<CredentialMode, string> = {
   'static-token': 'the instance refused WAVEFRONT_TOKEN: check that it is an API token of this instance and has not been revoked'
 }
 
-type Step = { ok: true, detail: string } | { ok: false, problem: string, fix: string }
-
 export async function runCheck (config: Config, out: NodeJS.WritableStream): Promise<number> {
   const secrets = new SecretValues()
   const print = (text: string): void => { out.write(secrets.scrub(text) + '\n') }
-  const report = (name: string, step: Step): void => {
-    const label = name.padEnd(14)
-    if (step.ok) print(`  ✓ ${label} ok: ${step.detail}`)
-    else print(`  ✗ ${label} ${step.problem}\n    ${' '.repeat(14)} → fix: ${step.fix}`)
-  }
+  const report = (name: string, step: Step): void => { print(formatStep(name, step)) }
   const creds = config.credentials
   const via = creds.mode === 'static-token' ? '' : `, CSP ${config.cspBaseUrl}`
   const org = creds.mode === 'csp-app' && creds.orgId !== undefined ? ' (with CSP_ORG_ID)' : ''
@@ -57,29 +48,6 @@ export async function runCheck (config: Config, out: NodeJS.WritableStream): Pro
     return answer.ok ? 0 : 1
   } finally {
     await Promise.all([dispatchers.instance.destroy(), dispatchers.csp.destroy()])
-  }
-}
-
-/** One exchange at CSP, built exactly as the proxy builds it; secrets and the token are scrubbed from the report. */
-async function obtainToken (config: Config, dispatcher: Dispatcher, secrets: SecretValues): Promise<{ step: Step, token?: string }> {
-  const creds = config.credentials
-  scrubCredentials(config, secrets)
-  // values re-read from mounted files are registered for scrubbing by the reader itself
-  const reader = new SecretReader(createLogger({ level: 'warn', format: 'json', secrets, destination: process.stderr }), secrets)
-  if (creds.mode === 'static-token') {
-    return { step: { ok: true, detail: 'static token (WAVEFRONT_TOKEN): no exchange needed' }, token: reader.read(creds.token) }
-  }
-  const req = cspTokenRequest(creds, reader)
-  for (const value of Object.values(req.headers)) secrets.add(value) // the Basic header: base64 of id:secret
-  const startedAt = Date.now()
-  try {
-    const { accessToken, lifetimeMs } = await requestCspToken({ baseUrl: config.cspBaseUrl, dispatcher, timeoutMs: config.cspTimeoutMs }, req)
-    secrets.add(accessToken)
-    const expires = new Date(startedAt + lifetimeMs).toISOString().replace(/\.\d+Z$/, 'Z')
-    return { step: { ok: true, detail: `lifetime ${duration(lifetimeMs)}, expires ${expires}` }, token: accessToken }
-  } catch (err) {
-    if (!(err instanceof TokenError)) throw err
-    return { step: { ok: false, ...advice(err.message) } } // the message names variables, never values
   }
 }
 
@@ -132,18 +100,4 @@ async function probeInstance (config: Config, dispatcher: Dispatcher, token: str
         ? 'the instance is busy or failing: run check again later; check https://status.broadcom.com if it persists'
         : 'check WAVEFRONT_URL and the instance status'
   return { ok: false, problem: `${call} ${status}: ${message}`, fix }
-}
-
-/** "what went wrong: what to do" → both halves; retry advice is for the server, not a one-shot check. */
-function advice (message: string): { problem: string, fix: string } {
-  const i = message.indexOf(': ')
-  if (i < 0) return { problem: message, fix: 'run check again' }
-  const fix = message.slice(i + 2).split('; ').filter((clause) => !clause.startsWith('the proxy retries')).join('; ')
-  return { problem: message.slice(0, i), fix: fix === '' ? 'wait a minute, then run check again' : fix }
-}
-
-function duration (ms: number): string {
-  const total = Math.round(ms / 1000)
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60]
-  return h > 0 ? `${h}h ${m}m ${s}s` : m > 0 ? `${m}m ${s}s` : `${s}s`
 }

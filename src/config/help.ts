@@ -11,6 +11,10 @@ export function helpText (): string {
     'Usage:',
     '  wavefront-auth-proxy [serve] [flags]   run the proxy (the default)',
     '  wavefront-auth-proxy check [flags]     test the configuration, the credentials and the instance, then exit',
+    '  wavefront-auth-proxy token [flags]     print one access token (bare, one line) for a tool that cannot use',
+    '                                         the proxy, e.g. WAVEFRONT_TOKEN=$(wavefront-auth-proxy token) wf alert list.',
+    '                                         Caution: the token then lives in that process\'s environment and stays',
+    '                                         valid for its whole lifetime (30 minutes by default), whatever happens here.',
     '  wavefront-auth-proxy --print-config    print the effective configuration (secrets masked) and where each value came from',
     '  wavefront-auth-proxy --help | --version',
     '',
@@ -35,7 +39,7 @@ export function helpText (): string {
     }
   }
   lines.push('', 'Other:', `  ${CONFIG_FILE_ENV}, --config   YAML configuration file with the keys above (see config.example.yaml)`)
-  lines.push('', 'Exit codes: 0 success, 1 failure (check), 2 invalid configuration.')
+  lines.push('', 'Exit codes: 0 success, 1 failure (check, token: nothing on stdout), 2 invalid configuration.')
   return lines.join('\n') + '\n'
 }
 
@@ -70,5 +74,5 @@ function credentialEntries (config: Config): Map<string, SecretRef> {
 
 function effectiveValue (config: Config, s: Setting): unknown {
   if (s.key === 'wavefrontUrl') return config.wavefrontOrigin
-  return (config as unknown as Record<string, unknown>)[s.key]
+  return (config as unknown as Record<string, unknown>)[s.key] ?? null
 }

@@ -11,6 +11,8 @@ export interface Config {
   /** The instance origin, e.g. https://example.wavefront.com */
   readonly wavefrontOrigin: string
   readonly cspBaseUrl: string
+  /** TOKEN_OUTPUT_FILE: where the running proxy also writes its token, if anywhere */
+  readonly tokenOutputFile: string | undefined
   readonly credentials: Credentials
   readonly host: string
   readonly port: number
@@ -60,6 +62,7 @@ export function loadConfig ({ env, argv }: ConfigInput): Config {
     wavefrontOrigin: wavefrontOrigin as string,
     cspBaseUrl: cspBaseUrl as string,
     credentials,
+    tokenOutputFile: values.TOKEN_OUTPUT_FILE === undefined ? undefined : String(values.TOKEN_OUTPUT_FILE),
     host: String(values.HOST),
     port: Number(values.PORT),
     allowedHosts: listOf(values.ALLOWED_HOSTS),

@@ -91,7 +91,15 @@ export const SETTINGS = [
     type: 'url',
     group: 'Instance and credentials',
     default: 'https://console.cloud.vmware.com',
-    description: 'VMware Cloud services (CSP) console that issues tokens.'
+    description: 'VMware Cloud services (CSP) console that issues tokens: https://console.cloud.vmware.com for Wavefront organizations, https://console.tanzu.broadcom.com for Broadcom\'s Tanzu products.'
+  },
+  {
+    key: 'tokenOutputFile',
+    env: 'TOKEN_OUTPUT_FILE',
+    flag: 'token-output-file',
+    type: 'string',
+    group: 'Instance and credentials',
+    description: 'Also write the current access token to this file (mode 0600, replaced atomically) at start and after every refresh, for a neighbour that reads its token from a file; emptied when the token runs out with no successor.'
   },
   {
     key: 'host',

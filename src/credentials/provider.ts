@@ -25,7 +25,7 @@ export interface ProviderDeps {
 export function createTokenProvider (config: Config, deps: ProviderDeps): TokenProvider {
   const creds = config.credentials
   const secrets = new SecretReader(deps.log, deps.secrets)
-  if (creds.mode === 'static-token') return new StaticTokenProvider(() => secrets.read(creds.token), deps.log)
+  if (creds.mode === 'static-token') return new StaticTokenProvider(() => secrets.read(creds.token), deps.log, deps.observer)
 
   const buildRequest = (): CspTokenRequest => cspTokenRequest(creds, secrets)
   const client = { baseUrl: config.cspBaseUrl, dispatcher: deps.dispatcher, timeoutMs: config.cspTimeoutMs }

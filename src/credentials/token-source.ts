@@ -60,6 +60,7 @@ export class TokenSource implements TokenProvider {
     this.#lastRejectionRefresh = Date.now()
     this.#opts.log.warn({ event: 'token_rejected', code: WAP_ERR_TOKEN_REJECTED }, 'the Wavefront instance rejected the access token (HTTP 401): fetching a new one')
     this.#cache.delete(this.#key)
+    this.#opts.observer?.tokenChanged?.(undefined)
     this.#refresh().catch(() => {})
     return true
   }
@@ -115,6 +116,7 @@ export class TokenSource implements TokenProvider {
     this.#opts.observer?.fetched?.('success', performance.now() - started)
     const token: Token = { value: fetched.accessToken, obtainedAt: requestedAt, lifetimeMs: fetched.lifetimeMs, ...tokenTimes(requestedAt, fetched.lifetimeMs) }
     this.#cache.set(this.#key, token, { ttl: Math.max(1, token.usableUntil - Date.now()) })
+    this.#opts.observer?.tokenChanged?.(token)
     this.#opts.log.info({
       event: 'token_refreshed',
       lifetimeSeconds: Math.round(fetched.lifetimeMs / 1000),

@@ -15,7 +15,7 @@ t.test('--help lists every setting with its variable, flag, file key and default
   }
   for (const group of new Set(SETTINGS.map((s) => s.group))) t.match(stdout, `\n${group}:\n`, `group ${group}`)
   t.match(stdout, 'CSP_APP_SECRET_FILE, --csp-app-secret-file, cspAppSecretFile (file)')
-  t.match(stdout, /Exit codes: 0 success, 1 failure \(check\), 2 invalid configuration/)
+  t.match(stdout, /Exit codes: 0 success, 1 failure \(check, token: nothing on stdout\), 2 invalid configuration/)
 })
 
 t.test('--version prints the package version', async (t) => {

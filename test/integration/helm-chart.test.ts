@@ -292,3 +292,42 @@ t.test('sidecar: a native sidecar that gates the application on a token, whose r
   t.equal(write.status, 403, 'READ_ONLY from the example values reached the proxy')
   t.equal(await proxy.stop(), 0)
 })
+
+t.test('sidecar.tokenOutputFile: a shared in-memory emptyDir, TOKEN_OUTPUT_FILE on it, and the example Job reading the token from there', async (t) => {
+  const { csp, instance } = await startFakes(t)
+  const chart = exampleChartWithDependency(t)
+  const objects = await render(chart, [
+    '--set', 'tokenJob.enabled=true', '--set', 'wavefront-auth-proxy.sidecar.tokenOutputFile.enabled=true',
+    '--set', `wavefront-auth-proxy.wavefront.url=${instance.url}`, '--set', `wavefront-auth-proxy.settings.CSP_BASE_URL=${csp.url}`
+  ], 'demo')
+  for (const obj of objects) t.same(await validateObject(obj), [], `${obj.kind} ${obj.metadata.name}`)
+  const job = only(objects, 'Job')
+  const pod = podSpecOf(job)
+  const sidecar = pod.initContainers?.[0] as Container
+  const tool = pod.containers[0] as Container & { securityContext: Record<string, unknown>, command: string[] }
+  t.match(pod.volumes, [{ name: 'wavefront-auth-proxy-credentials' }, { name: 'wavefront-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }])
+  t.match(sidecar.volumeMounts, [{ name: 'wavefront-auth-proxy-credentials' }, { name: 'wavefront-token', mountPath: '/var/run/wavefront-token' }])
+  t.same(tool.volumeMounts, [{ name: 'wavefront-token', mountPath: '/var/run/wavefront-token', readOnly: true }])
+  t.equal(tool.securityContext.runAsUser, 1000, 'the tool runs as the proxy\'s user: the file is mode 0600')
+  t.match(tool.command.join(' '), /WAVEFRONT_TOKEN=\$\(cat \/var\/run\/wavefront-token\/token\)/)
+
+  const existingSecret = { 'wavefront-credentials': { 'csp-app-id': APP_ID, 'csp-app-secret': APP_SECRET } }
+  const env = runtimeEnv(t, objects, job, sidecar, existingSecret)
+  t.equal(env.TOKEN_OUTPUT_FILE, '/var/run/wavefront-token/token')
+  const shared = mkdtempSync(join(tmpdir(), 'wap-emptydir-'))
+  t.teardown(() => { rmSync(shared, { recursive: true, force: true }) })
+  const proxy = await startProxyProcess(t, ['node', CLI], { ...baseEnv(), ...env, TOKEN_OUTPUT_FILE: join(shared, 'token'), PORT: '0' })
+  let ready = 0 // what the kubelet does: probe /readyz until it passes, then start the tool
+  for (let i = 0; i < 200 && ready !== 200; i++) {
+    ready = (await call(`${proxy.url}/readyz`)).status
+    if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.equal(ready, 200, 'the startupProbe passes once a token is held')
+  t.equal(csp.validity(readFileSync(join(shared, 'token'), 'utf8')), 'valid', 'and by then the file holds it')
+  t.equal(await proxy.stop(), 0)
+  t.equal(readFileSync(join(shared, 'token'), 'utf8'), '', 'emptied when the proxy stops')
+
+  const without = await helm(['template', 'demo', chart, '--set', 'tokenJob.enabled=true'])
+  t.not(without.code, 0)
+  t.match(without.stderr, /wavefront-auth-proxy\.tokenVolumeMount needs sidecar\.tokenOutputFile\.enabled: true/)
+})

@@ -23,6 +23,9 @@ ALLOWED_HOSTS: {{ join "," $hosts | quote }}
 {{- if and .sidecar (not (hasKey $v.settings "ALLOWED_CLIENTS")) }}
 ALLOWED_CLIENTS: "127.0.0.0/8,::1/128"
 {{- end }}
+{{- if and .sidecar $v.sidecar.tokenOutputFile.enabled }}
+TOKEN_OUTPUT_FILE: {{ printf "%s/%s" (trimSuffix "/" $v.sidecar.tokenOutputFile.mountPath) $v.sidecar.tokenOutputFile.fileName | quote }}
+{{- end }}
 {{- include "wavefront-auth-proxy.settingsEnv" .scope }}
 {{- end -}}
 
@@ -71,6 +74,10 @@ ALLOWED_CLIENTS: "127.0.0.0/8,::1/128"
     - name: wavefront-auth-proxy-credentials
       mountPath: {{ $v.credentials.mountPath }}
       readOnly: true
+    {{- if and .sidecar $v.sidecar.tokenOutputFile.enabled }}
+    - name: {{ $v.sidecar.tokenOutputFile.volumeName }}
+      mountPath: {{ $v.sidecar.tokenOutputFile.mountPath }}
+    {{- end }}
   {{- /* A native sidecar's startupProbe gates the application's start: wait for a token. */}}
   startupProbe:
     httpGet:

@@ -32,7 +32,29 @@ A worked example: helm/examples/app-with-sidecar.
 {{- include "wavefront-auth-proxy.container" (dict "scope" . "sidecar" true) -}}
 {{- end -}}
 
-{{/* The volumes the sidecar mounts (the credentials Secret), as list items. */}}
+{{/* The volumes the sidecar mounts (the credentials Secret; the token's emptyDir when
+sidecar.tokenOutputFile.enabled), as list items. */}}
 {{- define "wavefront-auth-proxy.sidecarVolumes" -}}
-{{- include "wavefront-auth-proxy.credentialsVolume" . -}}
+{{- include "wavefront-auth-proxy.credentialsVolume" . }}
+{{- with .Values.sidecar.tokenOutputFile }}
+{{- if .enabled }}
+- name: {{ .volumeName }}
+  emptyDir:
+    medium: Memory # tmpfs: the token is never written to the node's disk
+    sizeLimit: 1Mi
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* For your container that reads the token file (sidecar.tokenOutputFile.enabled), as a list
+item under its volumeMounts; run that container as the proxy's user (runAsUser 1000). */}}
+{{- define "wavefront-auth-proxy.tokenVolumeMount" -}}
+{{- with .Values.sidecar.tokenOutputFile -}}
+{{- if not .enabled -}}
+{{- fail "wavefront-auth-proxy.tokenVolumeMount needs sidecar.tokenOutputFile.enabled: true" -}}
+{{- end -}}
+- name: {{ .volumeName }}
+  mountPath: {{ .mountPath }}
+  readOnly: true
+{{- end -}}
 {{- end -}}
