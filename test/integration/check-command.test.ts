@@ -2,9 +2,12 @@
 // explicit environment, against the fake CSP and fake instance.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { runCheck as runCheckInProcess } from '../../src/commands/check.js'
+import { loadConfig } from '../../src/config/load.js'
 import type { FakeCsp } from '../fixtures/fake-csp.js'
 import type { FakeWavefront, WavefrontFault } from '../fixtures/fake-wavefront.js'
 import { runBinary } from '../helpers/binary.js'
@@ -199,4 +202,14 @@ t.test('an invalid configuration exits 2 with the problem on stderr, before any 
   t.equal(run.stdout, '')
   t.equal(csp.requests.length + instance.received.length, 0, 'nothing was contacted')
   assertNoSecrets(t, run, csp)
+})
+
+t.test('in process, as the binary runs it: runCheck reports to the stream it is given', async (t) => {
+  const { env, csp } = await fakesEnv(t, 'app')
+  const chunks: Buffer[] = []
+  const out = new Writable({ write (chunk: Buffer, _enc, done) { chunks.push(Buffer.from(chunk)); done() } })
+  t.equal(await runCheckInProcess(loadConfig({ env, argv: [] }), out), 0)
+  const text = Buffer.concat(chunks).toString('utf8')
+  t.match(text, `✓ token          ok: from ${csp.url}, lifetime 29m 59s`)
+  t.match(text, /\nall checks passed\n$/)
 })

@@ -30,7 +30,8 @@ async function tarball (): Promise<string> {
   packed ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wap-pack-'))
     t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
-    const out = JSON.parse(await runOk(['npm', 'pack', '--json', '--pack-destination', dir], { cwd: ROOT, env: npmEnv() })) as Array<{ filename: string }>
+    // --ignore-scripts: prepare would rebuild dist/ under the other test files' feet (npm test built it already)
+    const out = JSON.parse(await runOk(['npm', 'pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, env: npmEnv() })) as Array<{ filename: string }>
     return join(dir, (out[0] as { filename: string }).filename)
   })()
   return await packed
@@ -54,7 +55,7 @@ async function exerciseAndStop (t: Test, proxy: ProxyProcess): Promise<void> {
 }
 
 t.test('the package ships the built proxy and config.example.yaml, nothing of tests, fixtures or scripts', async (t) => {
-  const [report] = JSON.parse(await runOk(['npm', 'pack', '--dry-run', '--json'], { cwd: ROOT, env: npmEnv() })) as Array<{ files: Array<{ path: string }>, size: number, unpackedSize: number }>
+  const [report] = JSON.parse(await runOk(['npm', 'pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: npmEnv() })) as Array<{ files: Array<{ path: string }>, size: number, unpackedSize: number }>
   const files = report?.files.map((f) => f.path) ?? []
   t.same(files.filter((f) => !SHIPPED.test(f)), [], 'only package.json, README, config.example.yaml and dist/src/**/*.js')
   t.same(files.filter((f) => /(^|\/)(test|fixtures|scripts|bench|helm)\/|\.ts$|\.map$/.test(f)), [], 'no tests, fixtures, scripts, sources or source maps')

@@ -1,7 +1,10 @@
 // `wavefront-auth-proxy token`, run as users run it: the built binary, alone or in a shell
 // pipeline, against the fakes. stdout holds the bare token and a newline, or nothing.
 import { spawn } from 'node:child_process'
+import { Writable } from 'node:stream'
 import t from 'tap'
+import { runToken } from '../../src/commands/token.js'
+import { loadConfig } from '../../src/config/load.js'
 import { CLI, runBinary } from '../helpers/binary.js'
 import { API_TOKEN, APP_SECRET, credentialsEnv, startFakes, STATIC_TOKEN, type Mode } from '../helpers/stack.js'
 
@@ -62,4 +65,25 @@ t.test('two credential modes: exit 2 with the proxy\'s own message, nothing on s
   t.same([serve.code, serve.stderr], [token.code, token.stderr], 'answered as the proxy answers')
   t.notMatch(token.stderr, new RegExp(`${API_TOKEN}|${APP_SECRET}`))
   t.equal(csp.requests.length + instance.received.length, 0)
+})
+
+/** A stream that keeps what is written to it. */
+function sink (): { stream: Writable, text: () => string } {
+  const chunks: Buffer[] = []
+  const stream = new Writable({ write (chunk: Buffer, _enc, done) { chunks.push(Buffer.from(chunk)); done() } })
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') }
+}
+
+t.test('in process, as the binary runs it: runToken writes only the token, or only the reason', async (t) => {
+  const { csp, instance } = await startFakes(t)
+  const ok = { out: sink(), err: sink() }
+  const config = loadConfig({ env: { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, ...credentialsEnv('api-token') }, argv: [] })
+  t.equal(await runToken(config, ok.out.stream, ok.err.stream), 0)
+  t.equal(csp.validity(ok.out.text().trimEnd()), 'valid')
+  t.equal(ok.err.text(), '')
+  const bad = { out: sink(), err: sink() }
+  const wrong = loadConfig({ env: { WAVEFRONT_URL: instance.url, CSP_BASE_URL: `${csp.url}/not-csp`, ...credentialsEnv('api-token') }, argv: [] })
+  t.equal(await runToken(wrong, bad.out.stream, bad.err.stream), 1)
+  t.equal(bad.out.text(), '')
+  t.match(bad.err.text(), /✗ token +CSP answered HTTP 404 to the token request at .*\/not-csp\n +→ fix: CSP_BASE_URL does not look like a CSP console/)
 })
