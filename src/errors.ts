@@ -140,6 +140,10 @@ export const WAP_ERR_TOKEN_REJECTED = 'WAP_ERR_TOKEN_REJECTED'
 export const WAP_ERR_SECRET_FILE_UNREADABLE = 'WAP_ERR_SECRET_FILE_UNREADABLE'
 /** Requests still in flight when SHUTDOWN_GRACE_MS ran out: their connections were closed. */
 export const WAP_ERR_DRAIN_TIMEOUT = 'WAP_ERR_DRAIN_TIMEOUT'
+/** TOKEN_OUTPUT_FILE was emptied: the token ran out with no successor, was rejected, or the proxy stopped. */
+export const WAP_ERR_TOKEN_FILE_EMPTIED = 'WAP_ERR_TOKEN_FILE_EMPTIED'
+/** TOKEN_OUTPUT_FILE could not be written while running: retried with the next token. */
+export const WAP_ERR_TOKEN_FILE_UNWRITABLE = 'WAP_ERR_TOKEN_FILE_UNWRITABLE'
 
 /** A configuration that cannot work: the process exits with code 2 before listening. */
 export class ConfigError extends Error {

@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Logger } from 'pino'
-import { ConfigError } from '../errors.js'
+import { ConfigError, WAP_ERR_TOKEN_FILE_EMPTIED, WAP_ERR_TOKEN_FILE_UNWRITABLE } from '../errors.js'
 import type { Token, TokenObserver } from '../vocabulary.js'
 
 /** setTimeout's ceiling (~24.8 days): a longer life is re-checked then. */
@@ -61,7 +61,7 @@ export class TokenFile {
   }
 
   #empty (why: string): void {
-    if (this.#save('')) this.#log.warn({ event: 'token_file_emptied', path: this.#path }, `emptied TOKEN_OUTPUT_FILE: ${why}`)
+    if (this.#save('')) this.#log.warn({ event: 'token_file_emptied', code: WAP_ERR_TOKEN_FILE_EMPTIED, path: this.#path }, `emptied TOKEN_OUTPUT_FILE: ${why}`)
   }
 
   /** Never throws once running: a failed write is logged (without the content) and retried with the next token. */
@@ -70,7 +70,7 @@ export class TokenFile {
       this.#write(content)
       return true
     } catch (err) {
-      this.#log.error({ event: 'token_file_failed', path: this.#path, code: (err as { code?: string }).code }, 'could not write TOKEN_OUTPUT_FILE: check that its directory still exists and is writable')
+      this.#log.error({ event: 'token_file_failed', code: WAP_ERR_TOKEN_FILE_UNWRITABLE, cause: (err as { code?: string }).code, path: this.#path }, 'could not write TOKEN_OUTPUT_FILE: check that its directory still exists and is writable')
       return false
     }
   }

@@ -35,6 +35,10 @@ t.test('a key in X-AUTH-TOKEN does not stand in for the proxy\'s: a static-mode 
   t.equal(res.status, 200)
   t.equal(instance.received.at(-1)?.headers.authorization, `Bearer ${STATIC_TOKEN}`)
   t.equal(instance.received.at(-1)?.headers['x-auth-token'], undefined)
+  instance.faults.push({ kind: 'status', status: 401 }) // the instance refuses the static token: nothing to refresh
+  const refused = await call(`${proxy.url}/api/v2/alert`, { headers: { 'x-auth-token': 'someone-elses-key' } })
+  t.equal(refused.status, 401, 'the 401 reaches the client, who can act on it; no other key is tried')
+  t.equal(instance.received.length, 2, 'not replayed')
 })
 
 t.test('the instance\'s Set-Cookie never reaches the client', async (t) => {

@@ -39,7 +39,7 @@ t.test('emptied, and said so in the log, when the token runs out and CSP cannot 
   t.equal(csp.validity(read(file)), 'valid')
   csp.persistentFault = { kind: 'status', status: 503 }
   const emptied = await proxy.logged((r) => r.event === 'token_file_emptied')
-  t.match(emptied, { level: 40, path: file, msg: /^emptied TOKEN_OUTPUT_FILE: the access token ran out and no new one could be fetched yet/ })
+  t.match(emptied, { level: 40, code: 'WAP_ERR_TOKEN_FILE_EMPTIED', path: file, msg: /^emptied TOKEN_OUTPUT_FILE: the access token ran out and no new one could be fetched yet/ })
   t.equal(read(file), '')
   csp.persistentFault = undefined
   await proxy.logged((r) => r.event === 'token_refreshed' && proxy.logs.filter((l) => l.includes('"token_refreshed"')).length >= 2)
