@@ -2,6 +2,7 @@
 // pipeline, against the fakes. stdout holds the bare token and a newline, or nothing.
 import { spawn } from 'node:child_process'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { runToken } from '../../src/commands/token.js'
 import { loadConfig } from '../../src/config/load.js'
@@ -86,4 +87,16 @@ t.test('in process, as the binary runs it: runToken writes only the token, or on
   t.equal(await runToken(wrong, bad.out.stream, bad.err.stream), 1)
   t.equal(bad.out.text(), '')
   t.match(bad.err.text(), /✗ token +CSP answered HTTP 404 to the token request at .*\/not-csp\n +→ fix: CSP_BASE_URL does not look like a CSP console/)
+})
+
+t.test('the one-file bundle the image starts has the token and check commands too', async (t) => {
+  const { csp, instance } = await startFakes(t)
+  const bundle = fileURLToPath(new URL('../../dist/wavefront-auth-proxy.mjs', import.meta.url))
+  const env = { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, ...credentialsEnv('app') }
+  const token = await runBinary(env, ['token'], bundle) // docker run … wavefront-auth-proxy token
+  t.equal(token.code, 0, token.stderr)
+  t.equal(csp.validity(token.stdout.trimEnd()), 'valid')
+  const check = await runBinary(env, ['check'], bundle)
+  t.equal(check.code, 0, check.stderr)
+  t.match(check.stdout, /\nall checks passed\n$/)
 })
