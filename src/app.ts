@@ -90,7 +90,11 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
       void replyError(reply, err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding') : rejectedRequest(err.message, err.statusCode ?? 400))
     }
   })
-  app.server.on('connect', (req: IncomingMessage, socket: Socket) => { answerSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'), 'CONNECT', req.url ?? '') })
+  app.server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    // Node hands a CONNECT socket over without its error listener: a client's reset would be an uncaught error
+    socket.on('error', () => { socket.destroy() })
+    answerSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'), 'CONNECT', req.url ?? '')
+  })
 
   scrubCredentials(config, deps.secrets) // credential values are scrubbed from every log line, whatever field they turn up in
   const tokenFile = config.tokenOutputFile === undefined ? undefined : new TokenFile(config.tokenOutputFile, log) // throws ConfigError: exit 2

@@ -1,6 +1,7 @@
 // Request-target and message hygiene: what could reach another path, another host or another
 // message on the instance is refused locally (400, 431, 413, 501) and never forwarded, while
 // look-alikes that are plain paths still go through untouched.
+import { connect } from 'node:net'
 import t from 'tap'
 import { call, envelopeMessage } from '../helpers/http.js'
 import { rawRequest } from '../helpers/raw.js'
@@ -178,4 +179,17 @@ t.test('BODY_LIMIT: a larger body gets 413, declared or chunked; 0 disables the 
   t.equal(unlimited.instance.received.at(-1)?.bodyBytes, 2 * 1024 * 1024)
   const defaults = await startStack(t)
   t.equal(defaults.proxy.config.bodyLimit, 256 * 1024 * 1024, 'default 256 MiB')
+})
+
+t.test('a client that resets its connection after the CONNECT refusal does not take the proxy down', async (t) => {
+  const { proxy, instance } = await startStack(t)
+  const resets = await Promise.all(Array.from({ length: 20 }, async () => await new Promise<boolean>((resolve) => {
+    const socket = connect(proxy.port, '127.0.0.1', () => { socket.write('CONNECT elsewhere.example:443 HTTP/1.1\r\nHost: elsewhere.example:443\r\n\r\n') })
+    socket.once('data', () => { socket.resetAndDestroy(); resolve(true) }) // a TCP RST once the answer has arrived
+    socket.on('error', () => { resolve(false) })
+  })))
+  t.ok(resets.filter(Boolean).length > 0, 'resets were sent after the answer')
+  await new Promise((resolve) => setTimeout(resolve, 100)) // the resets reach the proxy
+  t.equal((await call(`${proxy.url}/healthz`)).status, 200, 'still serving')
+  t.same(instance.received, [])
 })
