@@ -66,23 +66,11 @@ export const WAP_ERR_ORIGIN_NOT_ALLOWED = createError(
   403
 )
 
-export const WAP_ERR_CLIENT_NOT_ALLOWED = createError(
-  'WAP_ERR_CLIENT_NOT_ALLOWED',
-  'Refused: this client address is not in ALLOWED_CLIENTS',
-  403
-)
+export const WAP_ERR_CLIENT_NOT_ALLOWED = createError('WAP_ERR_CLIENT_NOT_ALLOWED', 'Refused: this client address is not in ALLOWED_CLIENTS', 403)
 
-export const WAP_ERR_READ_ONLY = createError(
-  'WAP_ERR_READ_ONLY',
-  'Refused: the proxy is read-only (READ_ONLY=true), so only GET and HEAD are forwarded',
-  403
-)
+export const WAP_ERR_READ_ONLY = createError('WAP_ERR_READ_ONLY', 'Refused: the proxy is read-only (READ_ONLY=true), so only GET and HEAD are forwarded', 403)
 
-export const WAP_ERR_PATH_NOT_ALLOWED = createError(
-  'WAP_ERR_PATH_NOT_ALLOWED',
-  'Refused: this path is not in ALLOWED_PATHS',
-  403
-)
+export const WAP_ERR_PATH_NOT_ALLOWED = createError('WAP_ERR_PATH_NOT_ALLOWED', 'Refused: this path is not in ALLOWED_PATHS', 403)
 
 export const WAP_ERR_SHUTTING_DOWN = createError(
   'WAP_ERR_SHUTTING_DOWN',
@@ -96,34 +84,18 @@ export const WAP_ERR_UNEXPECTED = createError(
   500
 )
 
-export const WAP_ERR_MALFORMED_REQUEST = createError(
-  'WAP_ERR_MALFORMED_REQUEST',
-  'Malformed HTTP request: the proxy could not parse it',
-  400
-)
+export const WAP_ERR_MALFORMED_REQUEST = createError('WAP_ERR_MALFORMED_REQUEST', 'Malformed HTTP request: the proxy could not parse it', 400)
 
-export const WAP_ERR_HEADERS_TOO_LARGE = createError(
-  'WAP_ERR_HEADERS_TOO_LARGE',
-  'Request headers are too large (over 16 KiB): send fewer or smaller headers',
-  431
-)
+export const WAP_ERR_HEADERS_TOO_LARGE = createError('WAP_ERR_HEADERS_TOO_LARGE', 'Request headers are too large (over 16 KiB): send fewer or smaller headers', 431)
 
-export const WAP_ERR_REQUEST_REJECTED = createError(
-  'WAP_ERR_REQUEST_REJECTED',
-  '%s',
-  400
-)
+export const WAP_ERR_REQUEST_REJECTED = createError('WAP_ERR_REQUEST_REJECTED', '%s', 400)
 
 /** Fastify's own refusal of a request (a 4xx found before our code ran), with its status and message. */
 export function rejectedRequest (message: string, status: number): CodedError {
   return Object.assign(new WAP_ERR_REQUEST_REJECTED(message), { statusCode: status })
 }
 
-export const WAP_ERR_NOT_READY = createError(
-  'WAP_ERR_NOT_READY',
-  'not ready: %s',
-  503
-)
+export const WAP_ERR_NOT_READY = createError('WAP_ERR_NOT_READY', 'not ready: %s', 503)
 
 // Events that are logged, never answered: the `code` of their log line. A client meets their
 // consequence under another code (a token failure as WAP_ERR_NO_TOKEN, say).
