@@ -13,6 +13,7 @@ import { errorCodeOf, replyError, respondSocket, type LocalError } from './respo
 import { rejectedRequest, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { Guards } from './forward/guards.js'
 import { checkTarget, pathOf } from './forward/target.js'
+import { dropRequestsOnClosingConnections } from './forward/closing.js'
 import { registerHealth } from './observe/health.js'
 import { Lifecycle } from './lifecycle.js'
 import { jsonLineSink, type SecretValues } from './observe/log.js'
@@ -95,6 +96,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     socket.on('error', () => { socket.destroy() })
     answerSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'), 'CONNECT', req.url ?? '')
   })
+  dropRequestsOnClosingConnections(app.server)
 
   scrubCredentials(config, deps.secrets) // credential values are scrubbed from every log line, whatever field they turn up in
   const tokenFile = config.tokenOutputFile === undefined ? undefined : new TokenFile(config.tokenOutputFile, log) // throws ConfigError: exit 2

@@ -36,6 +36,18 @@ export const WAP_ERR_UPSTREAM_RESET = createError(
   502
 )
 
+export const WAP_ERR_UPSTREAM_MALFORMED = createError(
+  'WAP_ERR_UPSTREAM_MALFORMED',
+  'The Wavefront instance sent %s, so its answer was not relayed: retry; if it persists, check the instance status and anything between it and the proxy (a load balancer, HTTPS_PROXY)',
+  502
+)
+
+export const WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE = createError(
+  'WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE',
+  'The Wavefront instance sent response headers larger than %d bytes, so its answer was not relayed: check the instance and anything between it and the proxy; Node\'s --max-http-header-size raises the limit',
+  502
+)
+
 export const WAP_ERR_UPSTREAM_TIMEOUT = createError(
   'WAP_ERR_UPSTREAM_TIMEOUT',
   'The Wavefront instance did not answer within %d ms: retry, narrow the query, or raise UPSTREAM_TIMEOUT_MS',
@@ -160,6 +172,12 @@ export const WAP_ERR_TRANSFER_ENCODING = createError(
   'WAP_ERR_TRANSFER_ENCODING',
   'Refused: Transfer-Encoding %s is not supported. Send the body with Content-Length or Transfer-Encoding: chunked (compress it with Content-Encoding: gzip)',
   501
+)
+
+export const WAP_ERR_HTTP10_TRANSFER_ENCODING = createError(
+  'WAP_ERR_HTTP10_TRANSFER_ENCODING',
+  'Refused: an HTTP/1.0 request cannot carry Transfer-Encoding (RFC 9112 section 6.1), so where its body ends is ambiguous. Send HTTP/1.1, or the body with Content-Length',
+  400
 )
 
 /** No usable token for a request: answered 503 with Retry-After. */

@@ -47,7 +47,8 @@ export interface ForwardObserver {
 }
 
 /** How forwarding to the instance failed (upstream_errors_total{kind}). */
-export type UpstreamFailure = 'timeout' | 'unreachable' | 'tls' | 'reset' | 'too-large' | 'client-gone' | 'other'
+export type UpstreamFailure = 'timeout' | 'unreachable' | 'tls' | 'reset' | 'malformed' | 'headers-too-large' | 'length-mismatch' |
+  'too-large' | 'client-gone' | 'other'
 
 /** Why a token could not be obtained; drives the retry policy and the metrics outcome. */
 export type TokenFailureKind = 'rejected' | 'error' | 'timeout'

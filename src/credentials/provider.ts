@@ -30,11 +30,12 @@ export function createTokenProvider (config: Config, deps: ProviderDeps): TokenP
   const buildRequest = (): CspTokenRequest => cspTokenRequest(creds, secrets)
   const client = { baseUrl: config.cspBaseUrl, dispatcher: deps.dispatcher, timeoutMs: config.cspTimeoutMs }
   return new TokenSource({
-    fetch: async (signal) => {
-      const token = await requestCspToken(client, buildRequest(), signal)
+    fetch: async (signal, timeoutMs) => {
+      const token = await requestCspToken({ ...client, timeoutMs }, buildRequest(), signal)
       deps.secrets.addToken(token.accessToken)
       return token
     },
+    timeoutMs: config.cspTimeoutMs,
     identity: () => identityOf(config.cspBaseUrl, buildRequest()),
     log: deps.log,
     ...(deps.observer === undefined ? {} : { observer: deps.observer })

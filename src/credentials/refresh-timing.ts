@@ -1,6 +1,22 @@
 // When to stop using a token, when to refresh it, and how long to wait after a failure.
-// Every figure scales with the token lifetime, so 30-minute and 2-second tokens both work.
+// Every figure scales with the token lifetime, so 30-minute and 3-second tokens both work.
 import type { TokenFailureKind } from '../vocabulary.js'
+
+/** Time as the token source sees it: injected, so tests move it without waiting. */
+export interface Clock {
+  now: () => number
+  /** runs `fn` once after `delayMs` without keeping the process alive; returns a cancel function */
+  schedule: (fn: () => void, delayMs: number) => () => void
+}
+
+export const systemClock: Clock = {
+  now: Date.now,
+  schedule (fn, delayMs) {
+    const timer = setTimeout(fn, delayMs)
+    timer.unref()
+    return () => { clearTimeout(timer) }
+  }
+}
 
 export interface TokenTimes {
   /** the last moment the token may be sent: before the real expiry, so requests in flight arrive in time */
@@ -12,11 +28,13 @@ export interface TokenTimes {
 const MAX_SKEW_MS = 30_000
 const MAX_LEAD_MS = 180_000
 
-/** `requestedAt` is when the token request was sent: CSP's clock started no earlier. */
+/** `requestedAt` is when the token request was sent: CSP's clock started no earlier. The refresh
+ * starts a third of the way through the usable life (at most 3 minutes before its end), which
+ * leaves room for several retries, and a 1 s Retry-After, inside it. */
 export function tokenTimes (requestedAt: number, lifetimeMs: number): TokenTimes {
   const skew = Math.min(lifetimeMs * 0.1, MAX_SKEW_MS)
-  const lead = Math.min(lifetimeMs * 0.25, MAX_LEAD_MS)
   const usableUntil = requestedAt + lifetimeMs - skew
+  const lead = Math.min((lifetimeMs - skew) * 2 / 3, MAX_LEAD_MS)
   return { usableUntil, refreshAt: usableUntil - lead }
 }
 
@@ -29,15 +47,55 @@ export interface BackoffPolicy {
   readonly capMs: number
 }
 
-/** Rejected credentials are retried slowly (an operator may be fixing the Secret right now);
- * transient failures quickly. */
-export const BACKOFF: Readonly<Record<TokenFailureKind, BackoffPolicy>> = {
-  rejected: { baseMs: 15_000, capMs: 300_000 },
-  error: { baseMs: 1_000, capMs: 30_000 },
-  timeout: { baseMs: 1_000, capMs: 30_000 }
-}
+/** Rejected credentials are retried slowly whatever else holds (an operator may be fixing the Secret). */
+export const REJECTED: BackoffPolicy = { baseMs: 15_000, capMs: 300_000 }
+/** A transient failure while a token is still usable, or with nobody waiting. */
+export const TRANSIENT: BackoffPolicy = { baseMs: 1_000, capMs: 30_000 }
+/** A transient failure with no usable token while requests are being refused: come back soon. */
+export const WAITING: BackoffPolicy = { baseMs: 250, capMs: 5_000 }
+
+/** While a token is held, retries are spaced so that about this many fit in its remaining usable life. */
+export const ATTEMPTS_IN_REMAINING_LIFE = 4
+/** No retry comes sooner than this after a failure, however short the token; tokens of 30 s and
+ * more are retried at most once a second. */
+export const MIN_RETRY_MS = 150
+/** One attempt made while a token is held may take at most a third of its remaining life, and no less than this. */
+export const MIN_ATTEMPT_TIMEOUT_MS = 500
 
 const MAX_RETRY_AFTER_MS = 600_000
+
+export interface RetryInput {
+  readonly kind: TokenFailureKind
+  /** failures of this kind in a row, this one included */
+  readonly streak: number
+  readonly retryAfterMs: number | undefined
+  /** how long the held token stays usable; 0 when none is held */
+  readonly remainingMs: number
+  /** the held token's lifetime; 0 when none is held */
+  readonly lifetimeMs: number
+  /** requests met no usable token recently */
+  readonly waiting: boolean
+}
+
+/** How long to wait before the next token request after a failure. */
+export function retryDelay (input: RetryInput, random: () => number = Math.random): number {
+  if (input.kind === 'rejected') return backoffDelay(REJECTED, input.streak, input.retryAfterMs, random)
+  if (input.remainingMs > 0) {
+    // several jittered attempts fit before the held token runs out
+    const fit = input.remainingMs / ATTEMPTS_IN_REMAINING_LIFE
+    const policy = { baseMs: Math.min(TRANSIENT.baseMs, fit), capMs: Math.min(TRANSIENT.capMs, fit) }
+    const floor = Math.min(TRANSIENT.baseMs, Math.max(MIN_RETRY_MS, input.lifetimeMs / 30))
+    return Math.max(floor, backoffDelay(policy, input.streak, input.retryAfterMs, random))
+  }
+  return backoffDelay(input.waiting ? WAITING : TRANSIENT, input.streak, input.retryAfterMs, random)
+}
+
+/** How long one token request may take: the configured timeout, shortened while a held token
+ * is about to run out so that a hung request leaves time for another. */
+export function attemptTimeout (configuredMs: number, remainingMs: number): number {
+  if (remainingMs <= 0) return configuredMs
+  return Math.min(configuredMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, remainingMs / 3))
+}
 
 /** Capped exponential backoff with equal jitter; a server's Retry-After is a floor. */
 export function backoffDelay (policy: BackoffPolicy, failures: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {

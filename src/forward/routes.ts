@@ -44,7 +44,7 @@ export function registerForwarding (app: FastifyInstance, opts: ForwardingOption
       answer(res, exchange, new WAP_ERR_SHUTTING_DOWN(), hasRequestBody(raw.headers), { 'retry-after': '1' })
       return
     }
-    const bad = checkForwardedTarget(url) ?? checkFraming(raw.headers)
+    const bad = checkForwardedTarget(url) ?? checkFraming(raw)
     if (bad !== undefined) {
       refuse(opts, raw, res, exchange, bad)
       return

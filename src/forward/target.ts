@@ -1,7 +1,7 @@
 // Request-target and framing hygiene, for every request: only origin-form paths with nothing
 // that could normalise somewhere else, and bodies framed in a way the proxy forwards faithfully.
-import type { IncomingHttpHeaders } from 'node:http'
-import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_TRANSFER_ENCODING } from '../errors.js'
+import type { IncomingMessage } from 'node:http'
+import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HTTP10_TRANSFER_ENCODING, WAP_ERR_TRANSFER_ENCODING } from '../errors.js'
 import type { RefusalReason } from '../vocabulary.js'
 
 export type TargetError = Error & { statusCode: number, code: string }
@@ -77,9 +77,13 @@ function doubleEncoded (path: string): boolean {
 }
 
 /** Message framing the proxy can forward faithfully: a body is sent with Content-Length or
- * plain chunked; any other transfer coding would be silently dropped on the way upstream. */
-export function checkFraming (headers: IncomingHttpHeaders): Refusal | undefined {
-  const te = headers['transfer-encoding']
-  if (te === undefined || te.trim().toLowerCase() === 'chunked') return undefined
+ * plain chunked; any other transfer coding would be silently dropped on the way upstream.
+ * HTTP/1.0 has no chunked coding: RFC 9112 §6.1 makes any Transfer-Encoding there faulty
+ * framing, so the bytes after such a body must never be read as another request. */
+export function checkFraming (req: Pick<IncomingMessage, 'headers' | 'httpVersionMinor'>): Refusal | undefined {
+  const te = req.headers['transfer-encoding']
+  if (te === undefined) return undefined
+  if (req.httpVersionMinor === 0) return { reason: 'framing', error: new WAP_ERR_HTTP10_TRANSFER_ENCODING() }
+  if (te.trim().toLowerCase() === 'chunked') return undefined
   return { reason: 'framing', error: new WAP_ERR_TRANSFER_ENCODING(JSON.stringify(te)) }
 }

@@ -28,3 +28,15 @@ function responseComplete (buf: Buffer): boolean {
   const length = /\r\ncontent-length: *(\d+)/i.exec(head)
   return length !== null && buf.length >= end + 4 + Number(length[1])
 }
+
+/** Sends `text` and collects everything the server writes until it closes the connection. */
+export async function rawConversation (port: number, text: string | Buffer): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.on('error', (err) => { chunks.length > 0 ? resolve(Buffer.concat(chunks).toString('latin1')) : reject(err) })
+    socket.on('close', () => { resolve(Buffer.concat(chunks).toString('latin1')) })
+    socket.write(text)
+  })
+}
