@@ -133,6 +133,16 @@ async function main (): Promise<void> {
       const next = csp.requests.find((r) => r.at >= o.at)
       return next !== undefined && next.outcome === 200 ? [next.at - o.at] : []
     }).sort((a, b) => a - b)
+    // Stretches of 503s (answers less than 100 ms apart), and what CSP answered last before each began.
+    const bursts: Array<{ from: number, to: number, count: number }> = []
+    for (const o of unavailable) {
+      const last = bursts.at(-1)
+      if (last !== undefined && o.at - last.to < 100) { last.to = o.at; last.count++ } else bursts.push({ from: o.at, to: o.at, count: 1 })
+    }
+    const before = (at: number): string => {
+      const r = csp.requests.filter((q) => q.at <= at).at(-1)
+      return r === undefined ? 'none' : r.outcome === 0 ? 'hang' : String(r.outcome)
+    }
     const logText = readFileSync(log, 'utf8')
     const result = {
       date: new Date().toISOString(),
@@ -145,7 +155,8 @@ async function main (): Promise<void> {
         total: unavailable.length,
         whileCspAnswering: waits.length,
         medianMsUntilNextTokenRequest: waits[Math.floor(waits.length / 2)] ?? null,
-        maxMsUntilNextTokenRequest: waits.at(-1) ?? null
+        maxMsUntilNextTokenRequest: waits.at(-1) ?? null,
+        stretches: bursts.map((b) => ({ atSecond: Math.round((b.from - began) / 100) / 10, ms: b.to - b.from, answers: b.count, lastTokenAnswer: before(b.from) }))
       },
       tokenRequests: {
         total: tokenRequests.length,

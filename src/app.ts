@@ -10,7 +10,7 @@ import { createTokenProvider, scrubCredentials, secretFilesOf } from './credenti
 import { watchSecretFiles } from './credentials/secret-watch.js'
 import { observeWithTokenFile, TokenFile } from './credentials/token-file.js'
 import { errorCodeOf, replyError, respondSocket, type LocalError } from './respond.js'
-import { rejectedRequest, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
+import { rejectedRequest, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TIMEOUT, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { Guards } from './forward/guards.js'
 import { checkTarget, pathOf } from './forward/target.js'
 import { dropRequestsOnClosingConnections } from './forward/closing.js'
@@ -84,9 +84,15 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     forceCloseConnections: 'idle',
     clientErrorHandler: (err: Error & { code?: string }, socket) => {
       if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy()
-      else answerSocket(socket, err.code === 'HPE_HEADER_OVERFLOW' ? new WAP_ERR_HEADERS_TOO_LARGE() : new WAP_ERR_MALFORMED_REQUEST())
+      else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        metrics?.refused('headers_timeout')
+        answerSocket(socket, new WAP_ERR_HEADERS_TIMEOUT(config.headersTimeoutMs))
+      } else answerSocket(socket, err.code === 'HPE_HEADER_OVERFLOW' ? new WAP_ERR_HEADERS_TOO_LARGE() : new WAP_ERR_MALFORMED_REQUEST())
     },
-    http: { requireHostHeader: false }, // a request without Host reaches the Host guard, which answers in the envelope
+    http: {
+      requireHostHeader: false, // a request without Host reaches the Host guard, which answers in the envelope
+      connectionsCheckingInterval: 1000 // how often HEADERS_TIMEOUT_MS is checked, across all connections at once
+    },
     frameworkErrors: (err, _request, reply) => { // found before routing: malformed percent-encoding (FST_ERR_BAD_URL)
       void replyError(reply, err.code === 'FST_ERR_BAD_URL' ? new WAP_ERR_BAD_REQUEST_TARGET('malformed percent-encoding') : rejectedRequest(err.message, err.statusCode ?? 400))
     }
@@ -96,6 +102,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     socket.on('error', () => { socket.destroy() })
     answerSocket(socket, new WAP_ERR_BAD_REQUEST_TARGET('CONNECT is not supported'), 'CONNECT', req.url ?? '')
   })
+  app.server.headersTimeout = config.headersTimeoutMs // Node's own check: no timer per request
   dropRequestsOnClosingConnections(app.server)
 
   scrubCredentials(config, deps.secrets) // credential values are scrubbed from every log line, whatever field they turn up in
@@ -119,6 +126,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     lifecycle,
     forwarder: new Forwarder({
       dispatcher: dispatchers.instance,
+      uploads: dispatchers.uploads,
+      pace: { timeoutMs: config.bodyTimeoutMs, minRate: config.bodyMinRate },
       origin: config.wavefrontOrigin,
       tokens,
       timeoutMs: config.upstreamTimeoutMs,
@@ -162,7 +171,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     stopWatching()
     tokens.close()
     tokenFile?.close()
-    await Promise.all([dispatchers.instance.close(), dispatchers.csp.close()])
+    await Promise.all([dispatchers.instance.close(), dispatchers.uploads.close(), dispatchers.csp.close()])
   })
   await app.ready()
   return app

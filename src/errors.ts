@@ -180,6 +180,18 @@ export const WAP_ERR_HTTP10_TRANSFER_ENCODING = createError(
   400
 )
 
+export const WAP_ERR_HEADERS_TIMEOUT = createError(
+  'WAP_ERR_HEADERS_TIMEOUT',
+  'The request headers did not arrive within HEADERS_TIMEOUT_MS (%d ms), so the connection was closed: send the request line and headers at once',
+  408
+)
+
+export const WAP_ERR_BODY_TIMEOUT = createError(
+  'WAP_ERR_BODY_TIMEOUT',
+  'The request body %s, so the request was not forwarded and the connection was closed: send the body without pauses; BODY_TIMEOUT_MS and BODY_MIN_RATE set the limits',
+  408
+)
+
 /** No usable token for a request: answered 503 with Retry-After. */
 export class TokenUnavailable extends Error {
   readonly retryAfterSeconds: number
@@ -213,4 +225,14 @@ export type CodedError = Error & { readonly statusCode: number, readonly code: s
 /** TLS verification failures, by code: both the instance and CSP report them the same way. */
 export function isTlsCode (code: string): boolean {
   return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(code)
+}
+
+/** A request body stalled or trickled below BODY_MIN_RATE: reading it is given up. */
+export class BodyTimeout extends Error {
+  readonly reason: 'body_stalled' | 'body_too_slow'
+  constructor (reason: 'body_stalled' | 'body_too_slow') {
+    super(reason === 'body_stalled' ? 'the request body stalled' : 'the request body arrived too slowly')
+    this.name = 'BodyTimeout'
+    this.reason = reason
+  }
 }

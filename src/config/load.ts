@@ -25,6 +25,12 @@ export interface Config {
   readonly cspTimeoutMs: number
   readonly bodyLimit: number
   readonly upstreamConnections: number
+  readonly uploadConnections: number
+  readonly headersTimeoutMs: number
+  /** body stall timeout and min-rate grace; 0 disables */
+  readonly bodyTimeoutMs: number
+  /** bytes per second; 0 disables */
+  readonly bodyMinRate: number
   readonly shutdownGraceMs: number
   readonly logLevel: string
   readonly logFormat: 'auto' | 'json' | 'pretty'
@@ -74,6 +80,10 @@ export function loadConfig ({ env, argv }: ConfigInput): Config {
     cspTimeoutMs: Number(values.CSP_TIMEOUT_MS),
     bodyLimit: Number(values.BODY_LIMIT),
     upstreamConnections: Number(values.UPSTREAM_CONNECTIONS),
+    uploadConnections: Number(values.UPLOAD_CONNECTIONS),
+    headersTimeoutMs: Number(values.HEADERS_TIMEOUT_MS),
+    bodyTimeoutMs: Number(values.BODY_TIMEOUT_MS),
+    bodyMinRate: Number(values.BODY_MIN_RATE),
     shutdownGraceMs: Number(values.SHUTDOWN_GRACE_MS),
     logLevel: String(values.LOG_LEVEL),
     logFormat: values.LOG_FORMAT as Config['logFormat'],

@@ -211,6 +211,50 @@ export const SETTINGS = [
     description: 'Most keep-alive connections held open to the instance.'
   },
   {
+    key: 'uploadConnections',
+    env: 'UPLOAD_CONNECTIONS',
+    flag: 'upload-connections',
+    type: 'integer',
+    group: 'Limits and timeouts',
+    default: 32,
+    min: 1,
+    max: 65_535,
+    description: 'Connections to the instance for streamed request bodies (chunked, or over 1 MiB), apart from UPSTREAM_CONNECTIONS: slow uploads cannot take the connections API calls need; more uploads than this wait their turn.'
+  },
+  {
+    key: 'headersTimeoutMs',
+    env: 'HEADERS_TIMEOUT_MS',
+    flag: 'headers-timeout-ms',
+    type: 'integer',
+    group: 'Limits and timeouts',
+    default: 20_000,
+    min: 1_000,
+    max: 600_000,
+    description: 'How long a client may take to send a request line and headers; slower ones get 408 and are disconnected (checked every second).'
+  },
+  {
+    key: 'bodyTimeoutMs',
+    env: 'BODY_TIMEOUT_MS',
+    flag: 'body-timeout-ms',
+    type: 'integer',
+    group: 'Limits and timeouts',
+    default: 30_000,
+    min: 0,
+    max: 3_600_000,
+    description: 'Longest a request body may go without a byte while the proxy reads it, and the grace before BODY_MIN_RATE applies: 408 if nothing reached the instance yet, else both connections are cut; 0 disables both.'
+  },
+  {
+    key: 'bodyMinRate',
+    env: 'BODY_MIN_RATE',
+    flag: 'body-min-rate',
+    type: 'integer',
+    group: 'Limits and timeouts',
+    default: 1024,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    description: 'Bytes per second a request body must average once BODY_TIMEOUT_MS has passed (each BODY_MIN_RATE bytes buy another second, like Apache mod_reqtimeout MinRate); 0 disables.'
+  },
+  {
     key: 'shutdownGraceMs',
     env: 'SHUTDOWN_GRACE_MS',
     flag: 'shutdown-grace-ms',

@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { TokenUnavailable, WAP_ERR_NO_TOKEN } from '../errors.js'
 import { respondRaw, type LocalError } from '../respond.js'
+import { lingerAfterAnswer } from './closing.js'
 import type { ForwardedRoute } from '../vocabulary.js'
 
 /** Shared by the forwarding steps and the single 'close' listener routes.ts puts on the response. */
@@ -20,10 +21,19 @@ export interface Exchange {
   code: string | undefined
 }
 
-/** Answers locally on a forwarded route, in the envelope; the access line gets the answer's size. */
+/** Answers locally on a forwarded route, in the envelope; the access line gets the answer's size.
+ * With a body still unread, the connection closes after a lingering read, so the client sees the answer. */
 export function answer (res: ServerResponse, exchange: Exchange, err: LocalError, unreadBody: boolean, headers?: Record<string, string>): void {
   exchange.code = err.code
+  if (unreadBody && !res.headersSent) lingerAfterAnswer(res.req)
   const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody, headers })
+  if (bytes > 0) exchange.bytes = bytes
+}
+
+/** Answers and closes at once, without lingering: for a client too slow to be worth waiting for. */
+export function answerAndClose (res: ServerResponse, exchange: Exchange, err: LocalError): void {
+  exchange.code = err.code
+  const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody: true })
   if (bytes > 0) exchange.bytes = bytes
 }
 

@@ -7,14 +7,19 @@ import type { Dispatcher } from 'undici'
 import type { Lifecycle } from '../lifecycle.js'
 import type { ForwardObserver, Token, TokenProvider } from '../vocabulary.js'
 import { AuthorizationHeader } from './authorization.js'
-import { bodyOf, hasRequestBody, type Body } from './body.js'
-import { answer, answerNoToken, type Exchange } from './exchange.js'
+import { bodyOf, hasRequestBody, type Body, type BodyWatch } from './body.js'
+import type { BodyPace } from './body-pace.js'
+import { BodyTimeout, WAP_ERR_BODY_TIMEOUT } from '../errors.js'
+import { answer, answerAndClose, answerNoToken, type Exchange } from './exchange.js'
 import { Relay } from './relay.js'
 import { ReplayOn401 } from './replay.js'
 import { errorFor } from './upstream-errors.js'
 
 export interface ForwarderOptions {
   readonly dispatcher: Dispatcher
+  /** for streamed request bodies: a pool of their own */
+  readonly uploads: Dispatcher
+  readonly pace: BodyPace
   readonly origin: string
   readonly tokens: TokenProvider
   readonly timeoutMs: number
@@ -25,6 +30,8 @@ export interface ForwarderOptions {
 
 export class Forwarder {
   readonly dispatcher: Dispatcher
+  readonly uploads: Dispatcher
+  readonly pace: BodyPace
   readonly origin: string
   /** the instance's host, sent as Host */
   readonly host: string
@@ -37,6 +44,8 @@ export class Forwarder {
 
   constructor (opts: ForwarderOptions) {
     this.dispatcher = opts.dispatcher
+    this.uploads = opts.uploads
+    this.pace = opts.pace
     this.origin = opts.origin
     this.host = new URL(opts.origin).host
     this.tokens = opts.tokens
@@ -77,11 +86,29 @@ export class Forwarder {
     }
     let body: Body
     try {
-      body = hasBody ? await bodyOf(req, length, this.bodyLimit, this.observer.bodyBytes) : null
-    } catch {
-      return // the client went away while sending a small body: nobody to answer
+      body = hasBody ? await bodyOf(req, length, this.bodyLimit, this.observer.bodyBytes, this.#slow(exchange, res)) : null
+    } catch (err) {
+      // a small body that stalled: nothing reached the instance, so the client is told; else the client went away
+      if (err instanceof BodyTimeout) {
+        this.observer.refused?.(err.reason)
+        answerAndClose(res, exchange, new WAP_ERR_BODY_TIMEOUT(err.reason === 'body_stalled' ? `stalled (no byte for ${this.pace.timeoutMs} ms)` : `arrived slower than BODY_MIN_RATE (${this.pace.minRate} bytes/s)`))
+      }
+      return
     }
     this.#attempt(exchange, req, res, log, body).send(token)
+  }
+
+  /** How a small body is read, and what happens to a streamed one that stalls: part of it has
+   * reached the instance, so both connections are cut. */
+  #slow (exchange: Exchange, res: ServerResponse): BodyWatch {
+    return {
+      pace: this.pace,
+      streamedTooSlow: (reason) => {
+        this.observer.refused?.(reason)
+        res.destroy()
+        exchange.upstream?.abort(new BodyTimeout(reason))
+      }
+    }
   }
 
   #attempt (exchange: Exchange, req: IncomingMessage, res: ServerResponse, log: Logger, body: Body): ReplayOn401 {

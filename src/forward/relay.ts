@@ -8,6 +8,7 @@ import { ClientClosed } from '../errors.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { ForwardObserver } from '../vocabulary.js'
 import { replayable, type Body } from './body.js'
+import { discardRest } from './closing.js'
 import { answer, type Exchange } from './exchange.js'
 import { clientResponseHeaders } from './headers.js'
 import { classify, errorFor } from './upstream-errors.js'
@@ -70,6 +71,7 @@ export class Relay implements Dispatcher.DispatchHandler {
 
   onResponseEnd (): void {
     if (!this.res.writableEnded) this.res.end()
+    if (!replayable(this.body)) discardRest(this.req) // answered before the whole upload arrived
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {

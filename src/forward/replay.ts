@@ -14,6 +14,8 @@ import { upstreamRequestHeaders } from './headers.js'
 
 export interface ReplayOptions {
   readonly dispatcher: Dispatcher
+  /** for streamed request bodies */
+  readonly uploads: Dispatcher
   readonly origin: string
   readonly host: string
   readonly tokens: TokenProvider
@@ -47,7 +49,9 @@ export class ReplayOn401 implements Dispatcher.DispatchHandler {
     this.#sentAt = sentAt
     const headers = upstreamRequestHeaders(this.req.headers, this.opts.host, this.opts.authorization.for(token), this.exchange.requestId)
     if (this.log.isLevelEnabled('trace')) this.#requestLog().trace({ headers, retry: this.#replayed }, 'forwarding to the instance')
-    this.opts.dispatcher.dispatch({
+    // a streamed body goes over the uploads' own connections: however slow, they never take the others
+    const dispatcher = replayable(this.body) ? this.opts.dispatcher : this.opts.uploads
+    dispatcher.dispatch({
       origin: this.opts.origin,
       path: this.req.url as string,
       method: this.req.method as Dispatcher.HttpMethod,

@@ -4,7 +4,7 @@
 import { maxHeaderSize } from 'node:http'
 import { errors as undiciErrors } from 'undici'
 import {
-  BodyTooLarge, ClientClosed, isTlsCode, WAP_ERR_BODY_TOO_LARGE, WAP_ERR_UNEXPECTED, WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE,
+  BodyTimeout, BodyTooLarge, ClientClosed, isTlsCode, WAP_ERR_BODY_TOO_LARGE, WAP_ERR_UNEXPECTED, WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE,
   WAP_ERR_UPSTREAM_MALFORMED, WAP_ERR_UPSTREAM_RESET, WAP_ERR_UPSTREAM_TIMEOUT, WAP_ERR_UPSTREAM_TLS, WAP_ERR_UPSTREAM_UNREACHABLE
 } from '../errors.js'
 import type { UpstreamFailure } from '../vocabulary.js'
@@ -50,6 +50,7 @@ const KINDS: Readonly<Record<string, UpstreamFailure>> = {
 export function classify (err: unknown): { kind: UpstreamFailure, code: string } {
   if (err instanceof BodyTooLarge) return { kind: 'too-large', code: 'BODY_LIMIT' }
   if (err instanceof ClientClosed) return { kind: 'client-gone', code: 'CLIENT_CLOSED' }
+  if (err instanceof BodyTimeout) return { kind: 'client-gone', code: 'BODY_TIMEOUT' } // the client was too slow: counted as refused
   // undici 7 leaves llhttp's errors without a code: the class and llhttp's fixed reason say what was wrong
   if (err instanceof undiciErrors.HTTPParserError) return { kind: 'malformed', code: parserCode(err) }
   const e = (err ?? {}) as { code?: unknown, cause?: { code?: unknown } }

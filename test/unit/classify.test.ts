@@ -2,7 +2,7 @@
 // classified by undici's classes and codes and system errno codes, never by free message text.
 import t from 'tap'
 import { errors } from 'undici'
-import { BodyTooLarge, ClientClosed } from '../../src/errors.js'
+import { BodyTimeout, BodyTooLarge, ClientClosed } from '../../src/errors.js'
 import { classify, errorFor } from '../../src/forward/upstream-errors.js'
 
 function coded (code: string): Error {
@@ -50,6 +50,7 @@ t.test('a header Node refuses to relay is the instance\'s fault', async (t) => {
 t.test('the client leaving or its body overflowing is not an instance failure', async (t) => {
   t.same(classify(new ClientClosed()), { kind: 'client-gone', code: 'CLIENT_CLOSED' })
   t.same(classify(new BodyTooLarge(10)), { kind: 'too-large', code: 'BODY_LIMIT' })
+  t.same(classify(new BodyTimeout('body_stalled')), { kind: 'client-gone', code: 'BODY_TIMEOUT' })
   t.equal(classify(new errors.RequestContentLengthMismatchError()).kind, 'client-gone')
   t.equal(classify(coded('ERR_STREAM_PREMATURE_CLOSE')).kind, 'client-gone')
 })
