@@ -46,15 +46,3 @@ export class FakeClock implements Clock {
 export async function settle (): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => { setImmediate(resolve) })
 }
-
-/** Repeatable randomness for jitter: mulberry32. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -9,6 +9,7 @@ import { connect, type AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { startBinary } from '../helpers/binary.js'
 import { call } from '../helpers/http.js'
+import { seededRandom } from '../helpers/seeded-random.js'
 import { credentialsEnv, startFakes } from '../helpers/stack.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -19,18 +20,6 @@ const IDLE_MS = 250
 const BODY_LIMIT = 4096
 
 type Rand = () => number
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng (seed: number): Rand {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const METHODS = ['GET', 'GET', 'GET', 'POST', 'POST', 'POST', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND', 'FOO', 'get', 'G\tET', '', '\u0000GET', 'M-SEARCH', 'PRI']
 const PREFIXES = ['/api/v2/', '/api/v2/', '/api/v2/', '/report', '/report?f=wavefront', '/', '/api/v1/', '/API/v2/', '/healthz', '/metrics', '/%61pi/v2/', '/api%2fv2/',
@@ -184,7 +173,7 @@ t.test(`${COUNT} malformed requests (seed ${SEED}): the process stays up and the
   const arrivals = await arrivalsBefore(t, instance.url)
   const proxy = await startBinary(t, { WAVEFRONT_URL: arrivals.url, CSP_BASE_URL: csp.url, PORT: '0', BODY_LIMIT: String(BODY_LIMIT), ...credentialsEnv('app') })
   const port = Number(new URL(proxy.url).port)
-  const r = prng(SEED)
+  const r = seededRandom(SEED)
   const cases = Array.from({ length: COUNT }, () => makeCase(r, port))
 
   const statuses = new Map<string, number>()

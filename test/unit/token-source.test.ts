@@ -5,7 +5,8 @@ import t, { type Test } from 'tap'
 import type { FetchedToken } from '../../src/credentials/csp.js'
 import { TokenError, TokenUnavailable } from '../../src/errors.js'
 import { TokenSource } from '../../src/credentials/token-source.js'
-import { FakeClock, seededRandom, settle } from '../helpers/fake-clock.js'
+import { FakeClock, settle } from '../helpers/fake-clock.js'
+import { seededRandom } from '../helpers/seeded-random.js'
 
 type Answer = 'ok' | 'error' | 'rate-limited' | 'hang' | 'rejected'
 
