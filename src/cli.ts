@@ -2,7 +2,7 @@
 // argv → serve | check | token | --help | --version | --print-config. Exit 2 for configuration
 // errors, before anything listens.
 import { loadConfig } from './config/load.js'
-import { ConfigError } from './errors.js'
+import { ConfigError } from './failures.js'
 import { helpText, printConfig } from './config/help.js'
 import { VERSION } from './version.js'
 

@@ -4,7 +4,6 @@
 // holds the two together). Messages say what went wrong and what to do; they never carry a
 // secret, a token, a stack trace or an internal address.
 import createError from '@fastify/error'
-import type { TokenFailureKind } from './vocabulary.js'
 
 export const WAP_ERR_NOT_FOUND = createError(
   'WAP_ERR_NOT_FOUND',
@@ -29,6 +28,19 @@ export const WAP_ERR_UPSTREAM_TLS = createError(
   'The Wavefront instance presented a TLS certificate that could not be verified (%s), so no token was sent: for a private CA set NODE_EXTRA_CA_CERTS to its PEM file',
   502
 )
+
+export const WAP_ERR_OUTBOUND_PROXY_REFUSED = createError(
+  'WAP_ERR_OUTBOUND_PROXY_REFUSED',
+  'The outbound proxy (HTTPS_PROXY or HTTP_PROXY) refused to open a connection to the Wavefront instance (HTTP %d): %s',
+  502
+)
+
+/** What to do when an outbound proxy refuses a tunnel with `status`, to the instance or to CSP. */
+export function outboundProxyAdvice (status: number): string {
+  return status === 407
+    ? 'it wants credentials: put them in the proxy URL, e.g. HTTPS_PROXY=http://user:password@proxy.example:3128 (percent-encode special characters)'
+    : 'check that it allows this host, or list the host in NO_PROXY if it can be reached directly'
+}
 
 export const WAP_ERR_UPSTREAM_RESET = createError(
   'WAP_ERR_UPSTREAM_RESET',
@@ -109,59 +121,6 @@ export function rejectedRequest (message: string, status: number): CodedError {
 
 export const WAP_ERR_NOT_READY = createError('WAP_ERR_NOT_READY', 'not ready: %s', 503)
 
-// Events that are logged, never answered: the `code` of their log line. A client meets their
-// consequence under another code (a token failure as WAP_ERR_NO_TOKEN, say).
-
-/** CSP refused the credentials (HTTP 400/401/403): retried slowly, from 15 s up to 5 minutes. */
-export const WAP_ERR_CSP_REJECTED = 'WAP_ERR_CSP_REJECTED'
-/** CSP could not be reached, failed, rate-limited or could not be verified: retried with backoff. */
-export const WAP_ERR_CSP_FAILED = 'WAP_ERR_CSP_FAILED'
-/** CSP did not answer a token request within CSP_TIMEOUT_MS: retried with backoff. */
-export const WAP_ERR_CSP_TIMEOUT = 'WAP_ERR_CSP_TIMEOUT'
-/** The instance answered 401 to the current token: a new one is fetched. */
-export const WAP_ERR_TOKEN_REJECTED = 'WAP_ERR_TOKEN_REJECTED'
-/** A mounted credential file could not be read: the last value read stays in use. */
-export const WAP_ERR_SECRET_FILE_UNREADABLE = 'WAP_ERR_SECRET_FILE_UNREADABLE'
-/** Requests still in flight when SHUTDOWN_GRACE_MS ran out: their connections were closed. */
-export const WAP_ERR_DRAIN_TIMEOUT = 'WAP_ERR_DRAIN_TIMEOUT'
-/** TOKEN_OUTPUT_FILE was emptied: the token ran out with no successor, was rejected, or the proxy stopped. */
-export const WAP_ERR_TOKEN_FILE_EMPTIED = 'WAP_ERR_TOKEN_FILE_EMPTIED'
-/** TOKEN_OUTPUT_FILE could not be written while running: retried with the next token. */
-export const WAP_ERR_TOKEN_FILE_UNWRITABLE = 'WAP_ERR_TOKEN_FILE_UNWRITABLE'
-
-/** A configuration that cannot work: the process exits with code 2 before listening. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[]
-  constructor (problems: readonly string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
-    this.name = 'ConfigError'
-    this.problems = problems
-  }
-}
-
-/** The code each kind of token failure is logged with. */
-export const TOKEN_FAILURE_CODES: Readonly<Record<TokenFailureKind, string>> = {
-  rejected: WAP_ERR_CSP_REJECTED,
-  error: WAP_ERR_CSP_FAILED,
-  timeout: WAP_ERR_CSP_TIMEOUT
-}
-
-export class TokenError extends Error {
-  readonly kind: TokenFailureKind
-  /** the stable code of this failure, for the log line */
-  readonly code: string
-  readonly status: number | undefined
-  readonly retryAfterMs: number | undefined
-  constructor (kind: TokenFailureKind, message: string, opts: { status?: number, retryAfterMs?: number } = {}) {
-    super(message)
-    this.name = 'TokenError'
-    this.kind = kind
-    this.code = TOKEN_FAILURE_CODES[kind]
-    this.status = opts.status
-    this.retryAfterMs = opts.retryAfterMs
-  }
-}
-
 export const WAP_ERR_HOST_INVALID = createError(
   'WAP_ERR_HOST_INVALID',
   'Refused: %s. Send exactly one Host header naming localhost, 127.0.0.1, [::1] or a name in ALLOWED_HOSTS',
@@ -192,47 +151,25 @@ export const WAP_ERR_BODY_TIMEOUT = createError(
   408
 )
 
-/** No usable token for a request: answered 503 with Retry-After. */
-export class TokenUnavailable extends Error {
-  readonly retryAfterSeconds: number
-  constructor (reason: string, retryAfterMs: number) {
-    super(reason)
-    this.name = 'TokenUnavailable'
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
-  }
-}
+// Events that are logged, never answered: the `code` of their log line. A client meets their
+// consequence under another code (a token failure as WAP_ERR_NO_TOKEN, say).
 
-export class BodyTooLarge extends Error {
-  readonly limit: number
-  constructor (limit: number) {
-    super('request body exceeds BODY_LIMIT')
-    this.name = 'BodyTooLarge'
-    this.limit = limit
-  }
-}
-
-/** The client went away: the upstream request is cancelled with this, and nobody is told. */
-export class ClientClosed extends Error {
-  constructor () {
-    super('the client closed the connection')
-    this.name = 'ClientClosed'
-  }
-}
+/** CSP refused the credentials (HTTP 400/401/403): retried slowly, from 15 s up to 5 minutes. */
+export const WAP_ERR_CSP_REJECTED = 'WAP_ERR_CSP_REJECTED'
+/** CSP could not be reached, failed, rate-limited or could not be verified: retried with backoff. */
+export const WAP_ERR_CSP_FAILED = 'WAP_ERR_CSP_FAILED'
+/** CSP did not answer a token request within CSP_TIMEOUT_MS: retried with backoff. */
+export const WAP_ERR_CSP_TIMEOUT = 'WAP_ERR_CSP_TIMEOUT'
+/** The instance answered 401 to the current token: a new one is fetched. */
+export const WAP_ERR_TOKEN_REJECTED = 'WAP_ERR_TOKEN_REJECTED'
+/** A mounted credential file could not be read: the last value read stays in use. */
+export const WAP_ERR_SECRET_FILE_UNREADABLE = 'WAP_ERR_SECRET_FILE_UNREADABLE'
+/** Requests still in flight when SHUTDOWN_GRACE_MS ran out: their connections were closed. */
+export const WAP_ERR_DRAIN_TIMEOUT = 'WAP_ERR_DRAIN_TIMEOUT'
+/** TOKEN_OUTPUT_FILE was emptied: the token ran out with no successor, was rejected, or the proxy stopped. */
+export const WAP_ERR_TOKEN_FILE_EMPTIED = 'WAP_ERR_TOKEN_FILE_EMPTIED'
+/** TOKEN_OUTPUT_FILE could not be written while running: retried with the next token. */
+export const WAP_ERR_TOKEN_FILE_UNWRITABLE = 'WAP_ERR_TOKEN_FILE_UNWRITABLE'
 
 /** An error of the registry: its stable code, the status it answers with and its message. */
 export type CodedError = Error & { readonly statusCode: number, readonly code: string }
-
-/** TLS verification failures, by code: both the instance and CSP report them the same way. */
-export function isTlsCode (code: string): boolean {
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(code)
-}
-
-/** A request body stalled or trickled below BODY_MIN_RATE: reading it is given up. */
-export class BodyTimeout extends Error {
-  readonly reason: 'body_stalled' | 'body_too_slow'
-  constructor (reason: 'body_stalled' | 'body_too_slow') {
-    super(reason === 'body_stalled' ? 'the request body stalled' : 'the request body arrived too slowly')
-    this.name = 'BodyTimeout'
-    this.reason = reason
-  }
-}

@@ -50,7 +50,7 @@ export interface ForwardObserver {
 }
 
 /** How forwarding to the instance failed (upstream_errors_total{kind}). */
-export type UpstreamFailure = 'timeout' | 'unreachable' | 'tls' | 'reset' | 'malformed' | 'headers-too-large' | 'length-mismatch' |
+export type UpstreamFailure = 'timeout' | 'unreachable' | 'proxy-refused' | 'tls' | 'reset' | 'malformed' | 'headers-too-large' | 'length-mismatch' |
   'too-large' | 'client-gone' | 'other'
 
 /** Why a token could not be obtained; drives the retry policy and the metrics outcome. */

@@ -6,7 +6,7 @@ import type { Config } from '../config/load.js'
 import { requestCspToken } from '../credentials/csp.js'
 import { cspTokenRequest, scrubCredentials } from '../credentials/provider.js'
 import { SecretReader } from '../credentials/secrets.js'
-import { TokenError } from '../errors.js'
+import { TokenError } from '../failures.js'
 import { createLogger, type SecretValues } from '../observe/log.js'
 
 export type Step = { ok: true, detail: string } | { ok: false, problem: string, fix: string }

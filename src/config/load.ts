@@ -3,7 +3,7 @@
 import envSchema from 'env-schema'
 import { readSettingLayers, type Layer, type SettingSource } from './sources.js'
 import { resolveCredentials, type Credentials } from '../credentials/resolve.js'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../failures.js'
 import { parseCidr } from './addresses.js'
 import { SETTINGS, type Setting, type SettingKey } from './settings.js'
 

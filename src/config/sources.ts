@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../failures.js'
 import {
   CONFIG_FILE_ENV, CONFIG_FILE_FLAG, FILE_SUFFIX_ENV, FILE_SUFFIX_FLAG, FILE_SUFFIX_KEY, flagName, SETTINGS, type Setting
 } from './settings.js'

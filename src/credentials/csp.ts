@@ -2,7 +2,8 @@
 // to a TokenError an operator can act on. CSP's own error text is never echoed: it may quote
 // the credential.
 import { request, type Dispatcher } from 'undici'
-import { isTlsCode, TokenError } from '../errors.js'
+import { outboundProxyAdvice } from '../errors.js'
+import { isTlsCode, TokenError, tunnelRefusalStatus } from '../failures.js'
 import { USER_AGENT } from '../version.js'
 
 export interface FetchedToken {
@@ -45,13 +46,13 @@ export async function requestCspToken (client: CspClient, req: CspTokenRequest, 
       signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal])
     })
   } catch (err) {
-    throw transportError(err, client.timeoutMs)
+    throw transportError(err, client.timeoutMs, signal?.aborted === true)
   }
   let text: string
   try {
     text = await readLimited(res.body)
   } catch (err) {
-    throw transportError(err, client.timeoutMs)
+    throw transportError(err, client.timeoutMs, signal?.aborted === true)
   }
   return parseTokenResponse(res.statusCode, res.headers, text, req)
 }
@@ -117,12 +118,17 @@ export function retryAfterMs (header: string | string[] | undefined): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }
 
-function transportError (err: unknown, timeoutMs: number): TokenError {
+/** `cancelled`: the caller's signal fired (the proxy is stopping), as opposed to any other abort. */
+function transportError (err: unknown, timeoutMs: number, cancelled: boolean): TokenError {
   const e = err as { name?: string, code?: string, cause?: { code?: string } }
   if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new TokenError('timeout', `CSP did not answer the token request within ${timeoutMs} ms: the proxy retries with backoff; raise CSP_TIMEOUT_MS if the network is slow`)
   }
-  if (e.name === 'AbortError') return new TokenError('error', 'the token request was cancelled because the proxy is shutting down')
+  if (cancelled) return new TokenError('error', 'the token request was cancelled because the proxy is shutting down')
+  const refusedWith = tunnelRefusalStatus(err)
+  if (refusedWith !== undefined) {
+    return new TokenError('error', `the outbound proxy (HTTPS_PROXY or HTTP_PROXY) refused to open a connection to CSP (HTTP ${refusedWith}): ${outboundProxyAdvice(refusedWith)}; the proxy retries with backoff`)
+  }
   const code = e.code ?? e.cause?.code ?? 'network error'
   if (isTlsCode(code)) {
     return new TokenError('error', `CSP presented a TLS certificate that could not be verified (${code}): for a private CA set NODE_EXTRA_CA_CERTS; check CSP_BASE_URL and HTTPS_PROXY`)

@@ -5,7 +5,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Logger } from 'pino'
-import { ConfigError, WAP_ERR_TOKEN_FILE_EMPTIED, WAP_ERR_TOKEN_FILE_UNWRITABLE } from '../errors.js'
+import { WAP_ERR_TOKEN_FILE_EMPTIED, WAP_ERR_TOKEN_FILE_UNWRITABLE } from '../errors.js'
+import { ConfigError } from '../failures.js'
 import type { Token, TokenObserver } from '../vocabulary.js'
 
 /** setTimeout's ceiling (~24.8 days): a longer life is re-checked then. */

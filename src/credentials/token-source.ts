@@ -4,7 +4,8 @@
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import type { FetchedToken } from './csp.js'
-import { TokenError, TokenUnavailable, WAP_ERR_TOKEN_REJECTED } from '../errors.js'
+import { WAP_ERR_TOKEN_REJECTED } from '../errors.js'
+import { TokenError, TokenUnavailable } from '../failures.js'
 import type { Readiness, Token, TokenObserver, TokenProvider } from '../vocabulary.js'
 import { attemptTimeout, MIN_REJECTION_REFRESH_INTERVAL_MS, retryDelay, systemClock, tokenTimes, type Clock } from './refresh-timing.js'
 

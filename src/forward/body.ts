@@ -3,7 +3,7 @@
 // BODY_LIMIT as it passes (Node enforces a declared Content-Length itself).
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
-import { BodyTimeout, BodyTooLarge, ClientClosed } from '../errors.js'
+import { BodyTimeout, BodyTooLarge, ClientClosed } from '../failures.js'
 import { watchBody, type BodyPace, type SlowBody } from './body-pace.js'
 
 /** Bodies up to this size are buffered so a request refused with 401 can be replayed with a new token. */

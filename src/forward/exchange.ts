@@ -2,7 +2,8 @@
 // itself (a refusal, no token, a failure) gets the envelope, and its access line the answer's size.
 import type { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
-import { TokenUnavailable, WAP_ERR_NO_TOKEN } from '../errors.js'
+import { WAP_ERR_NO_TOKEN } from '../errors.js'
+import { TokenUnavailable } from '../failures.js'
 import { respondRaw, type LocalError } from '../respond.js'
 import { lingerAfterAnswer } from './closing.js'
 import type { ForwardedRoute } from '../vocabulary.js'

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
-import { ClientClosed } from '../errors.js'
+import { ClientClosed } from '../failures.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { ForwardObserver } from '../vocabulary.js'
 import { replayable, type Body } from './body.js'

@@ -4,9 +4,10 @@
 import { maxHeaderSize } from 'node:http'
 import { errors as undiciErrors } from 'undici'
 import {
-  BodyTimeout, BodyTooLarge, ClientClosed, isTlsCode, WAP_ERR_BODY_TOO_LARGE, WAP_ERR_UNEXPECTED, WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE,
+  outboundProxyAdvice, WAP_ERR_BODY_TOO_LARGE, WAP_ERR_OUTBOUND_PROXY_REFUSED, WAP_ERR_UNEXPECTED, WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE,
   WAP_ERR_UPSTREAM_MALFORMED, WAP_ERR_UPSTREAM_RESET, WAP_ERR_UPSTREAM_TIMEOUT, WAP_ERR_UPSTREAM_TLS, WAP_ERR_UPSTREAM_UNREACHABLE
 } from '../errors.js'
+import { BodyTimeout, BodyTooLarge, ClientClosed, isTlsCode, tunnelRefusalStatus } from '../failures.js'
 import type { UpstreamFailure } from '../vocabulary.js'
 
 // undici's codes a broken or unreachable instance can cause (undici 7, lib/core/errors.js). The
@@ -17,7 +18,7 @@ const KINDS: Readonly<Record<string, UpstreamFailure>> = {
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
   UND_ERR_BODY_TIMEOUT: 'timeout',
   UND_ERR_CONNECT_TIMEOUT: 'unreachable',
-  // an outbound proxy (HTTPS_PROXY) that refuses the CONNECT tunnel; the client leaving aborts with ClientClosed
+  // aborted without a tunnel refusal (that is classified first); the client leaving aborts with ClientClosed
   UND_ERR_ABORTED: 'unreachable',
   UND_ERR_PRX_TLS: 'tls',
   ECONNREFUSED: 'unreachable',
@@ -53,6 +54,8 @@ export function classify (err: unknown): { kind: UpstreamFailure, code: string }
   if (err instanceof BodyTimeout) return { kind: 'client-gone', code: 'BODY_TIMEOUT' } // the client was too slow: counted as refused
   // undici 7 leaves llhttp's errors without a code: the class and llhttp's fixed reason say what was wrong
   if (err instanceof undiciErrors.HTTPParserError) return { kind: 'malformed', code: parserCode(err) }
+  const refusedWith = tunnelRefusalStatus(err)
+  if (refusedWith !== undefined) return { kind: 'proxy-refused', code: `PROXY_${refusedWith}` }
   const e = (err ?? {}) as { code?: unknown, cause?: { code?: unknown } }
   const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : 'UNKNOWN'
   const kind = KINDS[code]
@@ -74,6 +77,10 @@ export function errorFor (kind: UpstreamFailure, code: string, timeoutMs: number
     case 'timeout': return new WAP_ERR_UPSTREAM_TIMEOUT(timeoutMs)
     case 'unreachable': return new WAP_ERR_UPSTREAM_UNREACHABLE(code)
     case 'tls': return new WAP_ERR_UPSTREAM_TLS(code)
+    case 'proxy-refused': {
+      const status = Number(code.slice('PROXY_'.length))
+      return new WAP_ERR_OUTBOUND_PROXY_REFUSED(status, outboundProxyAdvice(status))
+    }
     case 'reset': return new WAP_ERR_UPSTREAM_RESET()
     case 'too-large': return new WAP_ERR_BODY_TOO_LARGE(bodyLimit)
     case 'headers-too-large': return new WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE(maxHeaderSize)

@@ -61,8 +61,6 @@ async function startForwardProxy (t: Test): Promise<ForwardProxy> {
   return proxy
 }
 
-const hostPortOf = (url: string): string => new URL(url).host
-
 t.test('an instance whose certificate cannot be verified gets no request and no token: 502 saying so', async (t) => {
   const { csp, instance } = await startFakes(t)
   for (const [what, identity, code] of [['self-signed', SELF_SIGNED, 'DEPTH_ZERO_SELF_SIGNED_CERT'], ['issued by an unknown CA', ISSUED, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']] as const) {
@@ -134,27 +132,6 @@ t.test('NODE_EXTRA_CA_CERTS trusts a private CA: the real binary reaches CSP and
   t.equal(refused.status, 502)
   t.match(envelopeMessage(refused).message, /could not be verified \(DEPTH_ZERO_SELF_SIGNED_CERT\), so no token was sent/)
   t.same(stranger.requests, [])
-})
-
-t.test('HTTP_PROXY: the token exchange and the forwarded request both go through the outbound proxy', async (t) => {
-  const { csp, instance } = await startFakes(t)
-  const outbound = await startForwardProxy(t)
-  const proxy = await startProxy(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, PORT: '0', HTTP_PROXY: outbound.url, ...credentialsEnv('app') })
-  const res = await call(`${proxy.url}/api/v2/source`)
-  t.equal(res.status, 200, res.text)
-  t.equal(instance.received.at(-1)?.auth, 'valid')
-  t.ok(outbound.tunnels.includes(hostPortOf(csp.url)), `CSP through the proxy: ${outbound.tunnels.join(', ')}`)
-  t.ok(outbound.tunnels.includes(hostPortOf(instance.url)), 'the instance through the proxy')
-})
-
-t.test('NO_PROXY=127.0.0.1: CSP and the instance are reached directly', async (t) => {
-  const { csp, instance } = await startFakes(t)
-  const outbound = await startForwardProxy(t)
-  const proxy = await startProxy(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, PORT: '0', HTTP_PROXY: outbound.url, HTTPS_PROXY: outbound.url, NO_PROXY: 'localhost,127.0.0.1', ...credentialsEnv('app') })
-  t.equal((await call(`${proxy.url}/api/v2/source`)).status, 200)
-  t.equal(instance.received.at(-1)?.auth, 'valid')
-  t.same(outbound.tunnels, [])
-  t.same(outbound.relayed, [])
 })
 
 t.test('HTTPS_PROXY: the instance\'s certificate is still verified through the tunnel', async (t) => {

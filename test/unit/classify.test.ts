@@ -2,7 +2,7 @@
 // classified by undici's classes and codes and system errno codes, never by free message text.
 import t from 'tap'
 import { errors } from 'undici'
-import { BodyTimeout, BodyTooLarge, ClientClosed } from '../../src/errors.js'
+import { BodyTimeout, BodyTooLarge, ClientClosed } from '../../src/failures.js'
 import { classify, errorFor } from '../../src/forward/upstream-errors.js'
 
 function coded (code: string): Error {
@@ -21,7 +21,8 @@ t.test('every undici error a broken or unreachable instance causes gets an insta
     [new errors.ResponseContentLengthMismatchError(), 'length-mismatch'],
     [new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)'), 'malformed'],
     [new errors.SecureProxyConnectionError(new Error('x')), 'tls'],
-    [new errors.RequestAbortedError(), 'unreachable'] // a CONNECT tunnel the outbound proxy refused
+    [new errors.RequestAbortedError('Proxy response (407) !== 200 when HTTP Tunneling'), 'proxy-refused'],
+    [new errors.RequestAbortedError(), 'unreachable']
   ]
   for (const [err, kind] of cases) t.equal(classify(err).kind, kind, `${err.name} (${String((err as { code?: string }).code)})`)
 })
@@ -71,13 +72,16 @@ t.test('every instance kind answers 502 or 504 with a message saying what happen
     reset: [502, /closed the connection/],
     malformed: [502, /sent a response that is not valid HTTP\/1\.1: invalid status code/],
     'headers-too-large': [502, /response headers larger than \d+ bytes/],
-    'length-mismatch': [502, /a body that does not match its Content-Length/]
+    'length-mismatch': [502, /a body that does not match its Content-Length/],
+    'proxy-refused': [502, /outbound proxy .* refused .* \(HTTP 407\): it wants credentials/]
   }
-  const codes: Record<string, string> = { unreachable: 'ECONNREFUSED', malformed: 'HPE_INVALID_STATUS_CODE' }
+  const codes: Record<string, string> = { unreachable: 'ECONNREFUSED', malformed: 'HPE_INVALID_STATUS_CODE', 'proxy-refused': 'PROXY_407' }
   for (const [kind, [status, message]] of Object.entries(expected)) {
     const err = errorFor(kind as 'timeout', codes[kind] ?? 'X', 1000, 10)
     t.equal(err.statusCode, status, kind)
     t.match(err.message, message, kind)
   }
+  t.same(classify(new errors.RequestAbortedError('Proxy response (403) !== 200 when HTTP Tunneling')), { kind: 'proxy-refused', code: 'PROXY_403' })
+  t.match(errorFor('proxy-refused', 'PROXY_403', 1000, 10).message, /\(HTTP 403\): check that it allows this host, or list the host in NO_PROXY/)
   t.match(errorFor('malformed', 'ERR_INVALID_CHAR', 1000, 10).message, /a response header that cannot be relayed \(ERR_INVALID_CHAR\)/)
 })

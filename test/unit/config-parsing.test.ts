@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { loadConfig } from '../../src/config/load.js'
-import { ConfigError } from '../../src/errors.js'
+import { ConfigError } from '../../src/failures.js'
 
 const BASE = { WAVEFRONT_URL: 'https://example.wavefront.com', WAVEFRONT_TOKEN: 'static-token-value-1234' }
 

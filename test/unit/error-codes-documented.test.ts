@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import * as errors from '../../src/errors.js'
+import { TokenError } from '../../src/failures.js'
 
 const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
 const section = README.slice(README.indexOf('## Troubleshooting'), README.indexOf('\n## ', README.indexOf('## Troubleshooting') + 1))
@@ -45,7 +46,7 @@ t.test('the table names no code that does not exist', async (t) => {
 
 t.test('each kind of token failure logs a code of the registry', async (t) => {
   for (const kind of ['rejected', 'error', 'timeout'] as const) {
-    const code = new errors.TokenError(kind, 'x').code
+    const code = new TokenError(kind, 'x').code
     t.ok(exported.some(([name]) => name === code), `${kind}: ${code}`)
   }
 })

@@ -3,7 +3,7 @@
 import pino from 'pino'
 import t, { type Test } from 'tap'
 import type { FetchedToken } from '../../src/credentials/csp.js'
-import { TokenError, TokenUnavailable } from '../../src/errors.js'
+import { TokenError, TokenUnavailable } from '../../src/failures.js'
 import { TokenSource } from '../../src/credentials/token-source.js'
 import { FakeClock, settle } from '../helpers/fake-clock.js'
 import { seededRandom } from '../helpers/seeded-random.js'
