@@ -2,7 +2,8 @@
 // file (a Job running `wf` beside the proxy, sharing an emptyDir). Mode 0600, replaced atomically
 // (a temporary file in the same directory, then rename), never holding a token past its usable
 // life. Its content never appears in a log line.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Logger } from 'pino'
 import { WAP_ERR_TOKEN_FILE_EMPTIED, WAP_ERR_TOKEN_FILE_UNWRITABLE } from '../errors.js'
@@ -17,14 +18,15 @@ export class TokenFile {
   readonly #log: Logger
   #held: Token | undefined
   #expiry: NodeJS.Timeout | undefined
-  #written = 0
 
-  /** Writes the file empty at once, so an unusable place stops the proxy before it listens. */
+  /** Writes the file empty at once, so an unusable place stops the proxy before it listens, and
+   * removes what a killed predecessor left (a token in the file, a temporary file mid-write). */
   constructor (path: string, log: Logger) {
     this.#path = path
     this.#log = log
     try {
       this.#write('')
+      removeLeftovers(path)
     } catch (err) {
       const code = (err as { code?: string }).code ?? String(err)
       throw new ConfigError([`TOKEN_OUTPUT_FILE=${JSON.stringify(path)} cannot be written (${code}): choose a file in a directory the proxy may write to, e.g. a shared emptyDir volume`])
@@ -77,20 +79,33 @@ export class TokenFile {
   }
 
   #write (content: string): void {
-    const temp = join(dirname(this.#path), `.${basename(this.#path)}.${process.pid}.${++this.#written}.tmp`)
+    const temp = temporaryName(this.#path)
     const fd = openSync(temp, 'wx', 0o600)
     try {
-      writeSync(fd, content)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    try {
+      try {
+        writeSync(fd, content)
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
       renameSync(temp, this.#path)
     } catch (err) {
-      rmSync(temp, { force: true })
+      rmSync(temp, { force: true }) // never leave part of a token behind (a full disk, say)
       throw err
     }
+  }
+}
+
+/** A random name: a container restarts with the same pid, and a leftover must not block the write. */
+function temporaryName (path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+}
+
+/** Temporary files of this token file a killed process left behind; they may hold a token. */
+function removeLeftovers (path: string): void {
+  const prefix = `.${basename(path)}.`
+  for (const name of readdirSync(dirname(path))) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(path), name), { force: true })
   }
 }
 

@@ -43,6 +43,19 @@ t.test('in a pipeline: WAVEFRONT_TOKEN=$(wavefront-auth-proxy token) hands a too
   t.same(instance.received.map((r) => [r.url, r.auth]), [['/api/v2/alert', 'valid']])
 })
 
+t.test('the README\'s script form stops when no token comes: the tool never runs with an empty token', async (t) => {
+  const { csp, instance } = await startFakes(t)
+  const tool = 'fetch(process.env.INSTANCE + \'/api/v2/alert\', { headers: { authorization: \'Bearer \' + process.env.WAVEFRONT_TOKEN } })'
+  const script = `WAVEFRONT_TOKEN=$("${process.execPath}" "${CLI}" token) || exit 1\nexport WAVEFRONT_TOKEN\n"${process.execPath}" -e "$TOOL"`
+  const child = spawn('sh', ['-c', script], {
+    env: { PATH: process.env.PATH ?? '', WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, ...credentialsEnv('app'), CSP_APP_SECRET: 'wrong-secret-Gd7kP2sQ', INSTANCE: instance.url, TOOL: tool },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  t.equal(code, 1)
+  t.same(instance.received, [], 'the tool did not run')
+})
+
 t.test('CSP rejecting the credentials: exit 1, nothing on stdout, check\'s token lines on stderr', async (t) => {
   const { csp, instance } = await startFakes(t)
   const run = await runBinary({ WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, ...credentialsEnv('app'), CSP_APP_SECRET: 'wrong-secret-Gd7kP2sQ' }, ['token'])

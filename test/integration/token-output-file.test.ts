@@ -75,6 +75,18 @@ t.test('emptied when the proxy stops: nobody keeps it true afterwards', async (t
   t.equal(read(file), '')
 })
 
+t.test('a restart after a kill: the stale token and a half-written temporary file are cleared, and the proxy starts', async (t) => {
+  const { dir, file } = tokenPath(t)
+  writeFileSync(file, 'stale-token-from-a-killed-proxy')
+  writeFileSync(join(dir, '.token.1.1.tmp'), 'half-written') // the name a pid-1 container's first write used to take
+  writeFileSync(join(dir, '.token.9f8e7d6c5b4a.tmp'), 'half-written')
+  writeFileSync(join(dir, 'neighbour.txt'), 'kept')
+  const { csp, proxy } = await startStack(t, { env: { TOKEN_OUTPUT_FILE: file } })
+  await proxy.logged((r) => r.event === 'token_refreshed')
+  t.equal(csp.validity(read(file)), 'valid')
+  t.same(readdirSync(dir).sort(), ['neighbour.txt', 'token'])
+})
+
 t.test('a file the proxy cannot write stops it at start: exit 2, a message naming TOKEN_OUTPUT_FILE, nothing listens', async (t) => {
   const { csp, instance } = await startFakes(t)
   const { dir } = tokenPath(t)
