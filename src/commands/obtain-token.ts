@@ -44,13 +44,13 @@ export async function obtainToken (config: Config, dispatcher: Dispatcher, secre
   }
 }
 
-/** A 404 on the token path, or CSP not knowing the client, org or API token: maybe the other CSP. */
+/** A 404 on the token path, or CSP refusing the client, org or API token: maybe the other CSP. */
 function withHostHint (config: Config, err: TokenError, fix: string): string {
   const other = otherCspHosts(config.cspBaseUrl)
   if (err.status === 404) {
     return `CSP_BASE_URL does not look like a CSP console: set it to ${other.join(' or ')} (Wavefront organizations sign in at ${CSP_HOSTS[0]}, Broadcom's Tanzu products at ${CSP_HOSTS[1]})`
   }
-  if (err.kind === 'rejected' && (err.status === 400 || err.status === 401)) {
+  if (err.kind === 'rejected') { // 400, 401 or 403: CSP does not know the client, token or org here
     const what = config.credentials.mode === 'csp-app' ? 'app (and org)' : 'API token'
     return `${fix}; or, if this ${what} belongs to the other CSP console, set CSP_BASE_URL=${other.join(' or ')}`
   }

@@ -51,14 +51,15 @@ function targetProblem (url: string): string | undefined {
   if (path.includes('%25') && doubleEncoded(path)) return 'double percent-encoding in the path'
   if (/%2f/i.test(path)) {
     // Free-text ids (event names) may hold an encoded slash, forwarded as sent; never where it
-    // would make or end a forwarded prefix, or start a segment (an empty one once decoded).
+    // would make or end a forwarded prefix, or right after a / (an empty segment once decoded).
     if (/(?:^|\/)%2f/i.test(path)) return 'an encoded slash (%2F) at the start of a path segment'
     if (!PREFIX_SPELLED.test(path) && PREFIX_SPELLED.test(path.replace(/%2f/gi, '/'))) return 'an encoded slash (%2F) in the /api/v2/ or /report prefix'
   }
   // Each segment as a server may read it: split at / and %2F, ;parameters dropped (servlet
-  // containers do that before resolving dot-segments: /..;/ is /../ to them), %2E decoded.
+  // containers do that before resolving dot-segments: /..;/ is /../ to them), cut at an encoded
+  // ? or # (a server decoding and parsing again reads /..%3F as /..), %2E decoded.
   for (const segment of path.split(/\/|%2f/i)) {
-    const s = segment.replace(/%3b/gi, ';').split(';', 1)[0]?.replace(/%2e/gi, '.')
+    const s = segment.split(/;|%3b|%3f|%23/i, 1)[0]?.replace(/%2e/gi, '.')
     if (s === '.' || s === '..') return 'a dot-segment (. or ..) in the path'
   }
   return undefined

@@ -32,6 +32,8 @@ t.test('dot-segments in any spelling, encoded slashes and backslashes, NUL and f
     ['/api/v2/.%2E/admin', 'a dot-segment (. or ..) in the path'],
     ['/api/v2/%2e./admin', 'a dot-segment (. or ..) in the path'],
     ['/api/v2/%2e/source', 'a dot-segment (. or ..) in the path'],
+    ['/api/v2/event/..%3F', 'a dot-segment (. or ..) in the path'],
+    ['/api/v2/x/..%23/source', 'a dot-segment (. or ..) in the path'],
     ['/api/v2/..;/admin', 'a dot-segment (. or ..) in the path'],
     ['/api/v2/..;jsessionid=x/admin', 'a dot-segment (. or ..) in the path'],
     ['/api/v2/%2e%2e%3b/admin', 'a dot-segment (. or ..) in the path'],

@@ -1,7 +1,7 @@
 // Property: every target the proxy admits still falls under the same forwarded prefix, and under
 // the same ALLOWED_PATHS entry, after each decoding a server might apply to it: percent-decoding
-// once, %2F read as /, \ read as /, ;parameters dropped, dot-segments removed, and all of them
-// in a row. Targets are built from the pieces traversal tricks are made of.
+// once, %2F read as /, \ read as /, ;parameters dropped, decoded once and then parsed again as a
+// URL (cut at ? or #), dot-segments removed, and all of them in a row. Targets are built from the pieces traversal tricks are made of.
 import type { IncomingMessage } from 'node:http'
 import fc from 'fast-check'
 import t from 'tap'
@@ -10,7 +10,7 @@ import { checkForwardedTarget, pathOf } from '../../src/forward/target.js'
 
 const PIECES = [
   '/', '.', '..', '%2E', '%2e', '%2F', '%2f', '%5C', '%5c', '\\', ';', '%3B', '%3b', '%25', '%252F', '%252e', '%2525',
-  '%20', '%3A', ':', 'a', 'event', 'alert', 'source', '1700000000000:deploy', 'x', '%41', '%32', '%46', '%00', '%0a', '?', '=', '&', '#'
+  '%20', '%3A', ':', '%3F', '%3f', '%23', 'a', 'event', 'alert', 'source', '1700000000000:deploy', 'x', '%41', '%32', '%46', '%00', '%0a', '?', '=', '&', '#'
 ]
 const PREFIXES = ['/api/v2/', '/api/v2/event', '/api/v2/event/', '/api/v2/alert', '/report', '/api/v2', '/api', '/']
 const ALLOWED = [[], ['/api/v2/event'], ['/api/v2/event/'], ['/api/v2/alert', '/report'], ['/api/v2/source', '/api/v2/event']]
@@ -21,6 +21,8 @@ const decodeOnce = (p: string): string => p.replace(/%([0-9a-f]{2})/gi, (_, hex:
 const slashes = (p: string): string => p.replace(/%2f/gi, '/')
 const backslashes = (p: string): string => p.replace(/\\/g, '/')
 const params = (p: string): string => p.split('/').map((s) => s.split(';', 1)[0]).join('/')
+/** A server that decodes the path and then parses the result as a URL again ends it at ? or #. */
+const reparsed = (p: string): string => decodeOnce(p).split(/[?#]/, 1)[0] ?? ''
 /** RFC 3986 §5.2.4, on an absolute path. */
 function dots (p: string): string {
   const out: string[] = []
@@ -40,7 +42,9 @@ function dots (p: string): string {
 }
 const DECODINGS: Array<[string, (p: string) => string]> = [
   ['percent-decoded once', decodeOnce], ['%2F read as /', slashes], ['\\ read as /', backslashes], ['; parameters dropped', params],
-  ['dot-segments removed', dots], ['all of them', (p) => dots(params(backslashes(slashes(decodeOnce(p)))))], ['%2F as / then dots', (p) => dots(slashes(p))]
+  ['decoded, then parsed again', reparsed], ['dot-segments removed', dots],
+  ['all of them', (p) => dots(params(backslashes(slashes(decodeOnce(p)))))], ['%2F as / then dots', (p) => dots(slashes(p))],
+  ['decoded, parsed again, then dots', (p) => dots(params(backslashes(reparsed(p))))]
 ]
 
 function request (url: string): IncomingMessage {
