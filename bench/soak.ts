@@ -7,23 +7,27 @@
 // and end → bench/results/soak.json. Stops by itself; not part of npm test.
 import { randomInt } from 'node:crypto'
 import { readdirSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { Pool } from 'undici'
 import { FakeCsp, type CspFault } from '../test/fixtures/fake-csp.js'
 import { FakeWavefront } from '../test/fixtures/fake-wavefront.js'
+import { positive } from './lib/options.js'
 import { freePort, rss, sleep, start, stop } from './lib/procs.js'
 
-const option = (name: string, fallback: number): number => {
-  const given = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
-  return given === undefined ? fallback : Number(given)
-}
-const SECONDS = option('seconds', 120)
-const RATE = option('rate', 400)
-const CONNECTIONS = option('connections', 16)
-const LIFETIME_S = option('lifetime', 3)
+const SOAK_USAGE = 'usage: npm run soak -- [--seconds=120] [--rate=400] [--connections=16] [--lifetime=3]'
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2),
+  strict: true,
+  options: { seconds: { type: 'string' }, rate: { type: 'string' }, connections: { type: 'string' }, lifetime: { type: 'string' } }
+})
+const SECONDS = positive('seconds', flags.seconds, SOAK_USAGE) ?? 120
+const RATE = positive('rate', flags.rate, SOAK_USAGE) ?? 400
+const CONNECTIONS = positive('connections', flags.connections, SOAK_USAGE) ?? 16
+const LIFETIME_S = positive('lifetime', flags.lifetime, SOAK_USAGE) ?? 3
 const FAILING = 0.3
 const REVOCATIONS = 5
 
@@ -108,6 +112,7 @@ async function main (): Promise<void> {
       if (ok) break
       await sleep(100)
     }
+    const loadAtStart = loadavg()[0] ?? 0
     const startRss = rss(proxy.pid)
     const startFds = fds(proxy.pid)
     csp.pickFault = randomFault
@@ -146,7 +151,8 @@ async function main (): Promise<void> {
     const logText = readFileSync(log, 'utf8')
     const result = {
       date: new Date().toISOString(),
-      host: 'shared: 2 cores, four engineers working at once; figures are not timings',
+      // how busy the machine was: the soak's figures are counts, not timings, but a loaded host answers later
+      host: { cores: cpus().length, loadAverage1m: { start: loadAtStart, end: loadavg()[0] ?? 0 } },
       plan: { seconds: SECONDS, rate: RATE, connections: CONNECTIONS, tokenLifetimeSeconds: LIFETIME_S, failingTokenRequests: FAILING, revocations: REVOCATIONS },
       requests: outcomes.length,
       requestsPerSecond: Math.round(outcomes.length / SECONDS),

@@ -34,10 +34,11 @@ modes (at most one; without one, the full comparison with nginx):
 options: --cli=PATH --node=PATH --variant=KEY=VALUE[,KEY=VALUE] (repeatable),
   --memory-limit=MiB --rounds=N --seconds=S --no-nginx --no-wrk`
 
-function positive (name: string, value: string | undefined): number | undefined {
+/** A flag's value as a positive number; `usage` is shown with the complaint. */
+export function positive (name: string, value: string | undefined, usage = USAGE): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(value)}\n${USAGE}`)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(value)}\n${usage}`)
   return n
 }
 
