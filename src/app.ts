@@ -9,8 +9,8 @@ import type { Config } from './config/load.js'
 import { createTokenProvider, scrubCredentials, secretFilesOf } from './credentials/provider.js'
 import { watchSecretFiles } from './credentials/secret-watch.js'
 import { observeWithTokenFile, TokenFile } from './credentials/token-file.js'
-import { errorCodeOf, replyError, respondSocket, type LocalError } from './respond.js'
-import { rejectedRequest, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TIMEOUT, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
+import { errorCodeOf, replyError, respondSocket } from './respond.js'
+import { rejectedRequest, type CodedError, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TIMEOUT, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
 import { Guards } from './forward/guards.js'
 import { checkTarget, pathOf } from './forward/target.js'
 import { dropRequestsOnClosingConnections } from './forward/closing.js'
@@ -66,7 +66,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     ? (c: Completion) => { accessLog.write(c) }
     : (c: Completion) => { metrics.completed(c); accessLog.write(c) }
   /** HTTP that never became a request: answered in the envelope, the connection closed, one access line. */
-  const answerSocket = (socket: Socket, err: LocalError, method = '-', path = '-'): void => {
+  const answerSocket = (socket: Socket, err: CodedError, method = '-', path = '-'): void => {
     const bytes = respondSocket(socket, err)
     completed({ requestId: newRequestId(), method, route: 'none', path, status: err.statusCode, ms: 0, bytes, aborted: false, code: err.code })
   }

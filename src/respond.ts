@@ -4,20 +4,16 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyReply } from 'fastify'
-
 import type { CodedError } from './errors.js'
-
-/** An error of the registry (src/errors.ts): its stable code, status and operator-facing message. */
-export type LocalError = CodedError
 
 export interface Envelope { readonly status: { readonly result: 'ERROR', readonly message: string, readonly code: number, readonly errorCode: string } }
 
 /** Wavefront's error envelope; errorCode is ours, and clients that read message and code ignore it. */
-export function envelope (err: LocalError): Envelope {
+export function envelope (err: CodedError): Envelope {
   return { status: { result: 'ERROR', message: err.message, code: err.statusCode, errorCode: err.code } }
 }
 
-export function envelopeText (err: LocalError): string {
+export function envelopeText (err: CodedError): string {
   return JSON.stringify(envelope(err))
 }
 
@@ -26,7 +22,7 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 const codes = new WeakMap<FastifyReply, string>()
 
 /** Answers through Fastify; the access line learns the code from errorCodeOf. */
-export function replyError (reply: FastifyReply, err: LocalError): FastifyReply {
+export function replyError (reply: FastifyReply, err: CodedError): FastifyReply {
   codes.set(reply, err.code)
   return reply.code(err.statusCode).type(JSON_TYPE).send(envelopeText(err))
 }
@@ -44,7 +40,7 @@ export interface RawAnswer {
 }
 
 /** Answers on a raw response; returns the body's size in bytes (0 when nothing could be sent). */
-export function respondRaw (res: ServerResponse, err: LocalError, answer: RawAnswer): number {
+export function respondRaw (res: ServerResponse, err: CodedError, answer: RawAnswer): number {
   if (res.headersSent || res.destroyed) {
     res.destroy() // mid-answer: the only honest signal left is closing the connection
     return 0
@@ -63,7 +59,7 @@ export function respondRaw (res: ServerResponse, err: LocalError, answer: RawAns
 }
 
 /** Answers on a socket that carried no request Node could parse, then closes it; returns the body's size. */
-export function respondSocket (socket: Socket, err: LocalError): number {
+export function respondSocket (socket: Socket, err: CodedError): number {
   const body = envelopeText(err)
   const bytes = Buffer.byteLength(body)
   socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? 'Error'}\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${bytes}\r\nconnection: close\r\n\r\n${body}`)

@@ -3,15 +3,15 @@
 //   WAVEFRONT_TOKEN=$(wavefront-auth-proxy token) wf alert list
 // On failure stdout stays empty and stderr gets the lines `check` prints for its token step.
 import type { Config } from '../config/load.js'
-import { createDispatchers } from '../forward/dispatchers.js'
+import { createCspDispatcher } from '../forward/dispatchers.js'
 import { SecretValues } from '../observe/log.js'
 import { formatStep, obtainToken } from './obtain-token.js'
 
 export async function runToken (config: Config, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const secrets = new SecretValues()
-  const dispatchers = createDispatchers(config)
+  const csp = createCspDispatcher(config)
   try {
-    const { step, token } = await obtainToken(config, dispatchers.csp, secrets)
+    const { step, token } = await obtainToken(config, csp, secrets)
     if (token === undefined) {
       err.write(secrets.scrub(`wavefront-auth-proxy token: no token\n${formatStep('token', step)}`) + '\n')
       return 1
@@ -19,6 +19,6 @@ export async function runToken (config: Config, out: NodeJS.WritableStream, err:
     out.write(token + '\n')
     return 0
   } finally {
-    await Promise.all([dispatchers.instance.destroy(), dispatchers.csp.destroy()])
+    await csp.destroy()
   }
 }

@@ -10,22 +10,32 @@ export interface Dispatchers {
   readonly csp: Dispatcher
 }
 
+const TLS = { rejectUnauthorized: true } // never send a token to a server we cannot verify
+
+/** The client for CSP: the proxy's token source, `check` and `token` use it. */
+export function createCspDispatcher (config: Config): Dispatcher {
+  return proxied(config) ? new EnvHttpProxyAgent({ connect: TLS, ...throughProxy(config) }) : new Agent({ connect: TLS })
+}
+
 export function createDispatchers (config: Config): Dispatchers {
-  const { httpProxy, httpsProxy, noProxy } = config.outboundProxy
-  const tls = { rejectUnauthorized: true } // never send a token to a server we cannot verify
-  const proxied = httpProxy !== '' || httpsProxy !== ''
-  const instanceOptions = { connections: config.upstreamConnections, pipelining: 1, connect: tls }
-  const uploadOptions = { ...instanceOptions, connections: config.uploadConnections }
-  if (proxied) {
-    // EnvHttpProxyAgent decides per request; empty strings keep it from reading process.env itself.
-    return {
-      // ProxyAgent ignores `connect` for the TLS it runs inside a CONNECT tunnel: requestTls is
-      // what verifies the instance and CSP there (proxyTls: an https:// outbound proxy itself).
-      instance: new EnvHttpProxyAgent({ ...instanceOptions, requestTls: tls, proxyTls: tls, httpProxy, httpsProxy, noProxy }),
-      uploads: new EnvHttpProxyAgent({ ...uploadOptions, requestTls: tls, proxyTls: tls, httpProxy, httpsProxy, noProxy }),
-      csp: new EnvHttpProxyAgent({ connect: tls, requestTls: tls, proxyTls: tls, httpProxy, httpsProxy, noProxy })
-    }
+  const instance = { connections: config.upstreamConnections, pipelining: 1, connect: TLS }
+  const uploads = { ...instance, connections: config.uploadConnections }
+  const csp = createCspDispatcher(config)
+  if (proxied(config)) {
+    return { instance: new EnvHttpProxyAgent({ ...instance, ...throughProxy(config) }), uploads: new EnvHttpProxyAgent({ ...uploads, ...throughProxy(config) }), csp }
   }
   // One origin: a Pool skips the per-request origin lookup an Agent does.
-  return { instance: new Pool(config.wavefrontOrigin, instanceOptions), uploads: new Pool(config.wavefrontOrigin, uploadOptions), csp: new Agent({ connect: tls }) }
+  return { instance: new Pool(config.wavefrontOrigin, instance), uploads: new Pool(config.wavefrontOrigin, uploads), csp }
+}
+
+function proxied (config: Config): boolean {
+  return config.outboundProxy.httpProxy !== '' || config.outboundProxy.httpsProxy !== ''
+}
+
+/** EnvHttpProxyAgent decides per request; empty strings keep it from reading process.env itself.
+ * ProxyAgent ignores `connect` for the TLS it runs inside a CONNECT tunnel: requestTls is what
+ * verifies the instance and CSP there (proxyTls: an https:// outbound proxy itself). */
+function throughProxy (config: Config): EnvHttpProxyAgent.Options {
+  const { httpProxy, httpsProxy, noProxy } = config.outboundProxy
+  return { requestTls: TLS, proxyTls: TLS, httpProxy, httpsProxy, noProxy }
 }

@@ -2,9 +2,9 @@
 // itself (a refusal, no token, a failure) gets the envelope, and its access line the answer's size.
 import type { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
-import { WAP_ERR_NO_TOKEN } from '../errors.js'
+import { WAP_ERR_NO_TOKEN, type CodedError } from '../errors.js'
 import { TokenUnavailable } from '../failures.js'
-import { respondRaw, type LocalError } from '../respond.js'
+import { respondRaw } from '../respond.js'
 import { lingerAfterAnswer } from './closing.js'
 import type { ForwardedRoute } from '../vocabulary.js'
 
@@ -24,7 +24,7 @@ export interface Exchange {
 
 /** Answers locally on a forwarded route, in the envelope; the access line gets the answer's size.
  * With a body still unread, the connection closes after a lingering read, so the client sees the answer. */
-export function answer (res: ServerResponse, exchange: Exchange, err: LocalError, unreadBody: boolean, headers?: Record<string, string>): void {
+export function answer (res: ServerResponse, exchange: Exchange, err: CodedError, unreadBody: boolean, headers?: Record<string, string>): void {
   exchange.code = err.code
   if (unreadBody && !res.headersSent) lingerAfterAnswer(res.req)
   const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody, headers })
@@ -32,7 +32,7 @@ export function answer (res: ServerResponse, exchange: Exchange, err: LocalError
 }
 
 /** Answers and closes at once, without lingering: for a client too slow to be worth waiting for. */
-export function answerAndClose (res: ServerResponse, exchange: Exchange, err: LocalError): void {
+export function answerAndClose (res: ServerResponse, exchange: Exchange, err: CodedError): void {
   exchange.code = err.code
   const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody: true })
   if (bytes > 0) exchange.bytes = bytes
