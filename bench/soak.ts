@@ -16,7 +16,8 @@ import { Pool } from 'undici'
 import { FakeCsp, type CspFault } from '../test/fixtures/fake-csp.js'
 import { FakeWavefront } from '../test/fixtures/fake-wavefront.js'
 import { positive } from './lib/options.js'
-import { freePort, rss, sleep, start, stop } from './lib/procs.js'
+import { rss } from './lib/proc-stats.js'
+import { freePort, sleep, start, stop } from './lib/procs.js'
 
 const SOAK_USAGE = 'usage: npm run soak -- [--seconds=120] [--rate=400] [--connections=16] [--lifetime=3]'
 const { values: flags } = parseArgs({

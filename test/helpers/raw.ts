@@ -40,3 +40,55 @@ export async function rawConversation (port: number, text: string | Buffer): Pro
     socket.write(text)
   })
 }
+
+export type Outcome = 'answered' | 'closed' | 'idle' | 'sent'
+
+/** Sends one request on its own connection; resolves with all the proxy wrote and how it ended: a
+ * complete final answer, the connection closed, nothing more for `idleMs`, or (for a request built
+ * to stop short) sent and let go. */
+export async function exchange (port: number, c: { readonly bytes: Buffer, readonly head: boolean, readonly truncated: boolean }, idleMs: number): Promise<{ outcome: Outcome, answer: string }> {
+  return await new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let got = Buffer.alloc(0)
+    let timer: NodeJS.Timeout | undefined
+    let settled = false
+    const finish = (outcome: Outcome): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ outcome, answer: got.toString('latin1') })
+    }
+    const idle = (): void => {
+      clearTimeout(timer)
+      timer = setTimeout(() => { finish('idle') }, idleMs)
+    }
+    socket.on('data', (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk])
+      if (finalAnswerComplete(got, c.head)) finish('answered')
+      else idle()
+    })
+    socket.on('error', () => {}) // a reset is an answer too; 'close' follows
+    socket.on('close', () => { finish('closed') })
+    socket.write(c.bytes, () => { c.truncated ? finish('sent') : idle() })
+  })
+}
+
+/** Is a complete final (non-1xx) response in `buf`? Interim 100 Continue answers are skipped. */
+function finalAnswerComplete (buf: Buffer, head: boolean): boolean {
+  let offset = 0
+  for (;;) {
+    const end = buf.indexOf('\r\n\r\n', offset)
+    if (end < 0) return false
+    const headText = buf.subarray(offset, end).toString('latin1')
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(headText)?.[1] ?? 0)
+    if (status >= 100 && status < 200) {
+      offset = end + 4
+      continue
+    }
+    if (head || status === 204 || status === 304) return true
+    const length = /\r\ncontent-length: *(\d+)/i.exec(headText)
+    if (length !== null) return buf.length >= end + 4 + Number(length[1])
+    return /\r\ntransfer-encoding: *chunked/i.test(headText) && buf.subarray(end + 4).includes('0\r\n\r\n')
+  }
+}

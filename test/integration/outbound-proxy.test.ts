@@ -1,18 +1,11 @@
 // HTTP_PROXY, HTTPS_PROXY and NO_PROXY: CSP and the instance are reached through the outbound
 // proxy (or directly, per NO_PROXY), a proxy that wants credentials takes them from its URL, and a
 // refused tunnel is answered with the proxy's status and what to do, never as a proxy defect.
-import type { Test } from 'tap'
 import t from 'tap'
 import { runBinary } from '../helpers/binary.js'
 import { call, envelopeMessage } from '../helpers/http.js'
 import { APP_SECRET, credentialsEnv, startFakes, startProxy } from '../helpers/stack.js'
-import { ForwardProxy } from '../fixtures/forward-proxy.js'
-
-async function startForwardProxy (t: Test, opts: { credentials?: string } = {}): Promise<ForwardProxy> {
-  const proxy = await new ForwardProxy(opts).listen()
-  t.teardown(async () => { await proxy.close() })
-  return proxy
-}
+import { startForwardProxy } from '../fixtures/forward-proxy.js'
 
 const hostPortOf = (url: string): string => new URL(url).host
 const PROXY_PASSWORD = 'pr0xy@pass:w0rd'

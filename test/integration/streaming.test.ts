@@ -8,7 +8,7 @@ import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { request } from 'undici'
-import { patternChunk } from '../fixtures/fake-wavefront.js'
+import { patternChunk } from '../fixtures/wavefront-routes.js'
 import { agent } from '../helpers/http.js'
 import { startStack } from '../helpers/stack.js'
 
