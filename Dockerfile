@@ -3,7 +3,7 @@
 # the one-file bundle it starts, and the production dependencies, installed from
 # package-lock.json (the bundle loads pino and yaml from there, and image scanners read their
 # versions); nothing else. The same steps, minus the container, are replayed in CI:
-# test/package-install.test.ts.
+# test/integration/image-replayed-serves-and-stops.test.ts.
 #
 #   docker build -t wavefront-auth-proxy .
 #   docker run --rm -p 127.0.0.1:9191:9191 -e WAVEFRONT_URL -e CSP_APP_ID -e CSP_APP_SECRET wavefront-auth-proxy
@@ -49,7 +49,7 @@ EXPOSE 9191
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 9191) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form, node as PID 1: SIGTERM reaches the proxy, which drains within SHUTDOWN_GRACE_MS.
-# The flags are npm start's (src/v8-tuning.ts NODE_FLAGS): without them V8 sizes its young
-# generation from the pod's memory limit and small requests cost 15-40% more CPU.
+# The flags are npm start's (NODE_FLAGS in src/runtime/v8-tuning.ts): without them V8 sizes its
+# young generation from the pod's memory limit and small requests cost 15-40% more CPU.
 ENTRYPOINT ["node", "--max-semi-space-size=16", "/opt/wavefront-auth-proxy/dist/wavefront-auth-proxy.mjs"]
 CMD ["serve"]

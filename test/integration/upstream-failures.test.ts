@@ -1,3 +1,5 @@
+// When no token or no answer can be had, the client gets 502, 503 or 504 in the Wavefront envelope
+// saying what to check, with no internal address, and nothing unauthenticated is forwarded.
 import t from 'tap'
 import { call, envelopeMessage } from '../helpers/http.js'
 import { freePort } from '../helpers/ports.js'
@@ -15,6 +17,15 @@ t.test('no token: 503 with Retry-After and the reason, in the Wavefront envelope
     message: 'No valid access token is available, so the request was not forwarded: CSP rejected the API token (HTTP 400, invalid_grant): check CSP_API_TOKEN: it may be mistyped, expired or revoked'
   })
   t.equal(instance.received.length, 0, 'never forwarded unauthenticated')
+})
+
+t.test('a token request that fails leaves requests answered 503 with Retry-After, never forwarded', async (t) => {
+  const { proxy, instance } = await startStack(t, { cspOptions: { apps: {} } })
+  const res = await call(`${proxy.url}/api/v2/source`)
+  t.equal(res.status, 503)
+  t.match(res.headers['retry-after'], /^\d+$/)
+  t.match(res.json(), { status: { result: 'ERROR', code: 503, message: /CSP rejected the app credentials \(HTTP 401, invalid_client\): check CSP_APP_ID and CSP_APP_SECRET/ } })
+  t.equal(instance.received.length, 0)
 })
 
 t.test('CSP unreachable: 503 naming what to check', async (t) => {

@@ -1,3 +1,5 @@
+// One concise, valid JSON access line per request at info (off at warn), with its real size and
+// without the query string or any header.
 import t from 'tap'
 import { call } from '../helpers/http.js'
 import { rawRequest } from '../helpers/raw.js'

@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process'
+// The command line explains the settings: --help lists each with its variable, flag, file key and
+// default; --print-config shows effective values and their sources, secrets masked; --version; a
+// configuration error exits 2 before listening, naming what to set.
 import t from 'tap'
 import { SETTINGS } from '../../src/config/settings.js'
-import { CLI, runBinary } from '../helpers/binary.js'
+import { runBinary } from '../helpers/binary.js'
 import { APP_ID, credentialsEnv } from '../helpers/stack.js'
 
 t.test('--help lists every setting with its variable, flag, file key and default, grouped', async (t) => {
@@ -42,19 +44,4 @@ t.test('a configuration error exits 2 before listening, naming what to set', asy
   t.equal(stdout, '')
   t.match(stderr, /invalid configuration:\n {2}- no credentials are configured[^\n]*\n {2}- WAVEFRONT_URL is required[^\n]*\n {2}- PORT="70000" \(from environment\) is not valid/)
   t.match(stderr, /Run wavefront-auth-proxy --help for every setting/)
-})
-
-t.test('LOG_FORMAT=pretty prints readable colour lines instead of JSON', async (t) => {
-  const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', WAVEFRONT_URL: 'http://127.0.0.1:9', PORT: '0', LOG_FORMAT: 'pretty', ...credentialsEnv('static') } })
-  t.teardown(() => { child.kill('SIGKILL') })
-  const output = await new Promise<string>((resolve) => {
-    let seen = ''
-    child.stdout.on('data', (c: Buffer) => {
-      seen += c.toString('utf8')
-      if (seen.includes('listening on')) resolve(seen)
-    })
-  })
-  t.notMatch(output, /^\{/, 'not JSON')
-  t.match(output, /\u001b\[\d+m/, 'coloured')
-  t.match(output, /INFO.*wavefront-auth-proxy [\d.]+ listening on http:\/\/127\.0\.0\.1:\d+/)
 })

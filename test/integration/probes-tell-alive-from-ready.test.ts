@@ -1,3 +1,5 @@
+// The probes tell alive from ready: /healthz answers 200 while the process serves, token or not;
+// /readyz is 503 with the reason until a token is held (static mode: always ready).
 import t from 'tap'
 import { call, envelopeMessage } from '../helpers/http.js'
 import { credentialsEnv, startFakes, startProxy, startStack } from '../helpers/stack.js'
