@@ -96,6 +96,12 @@ export const WAP_ERR_READ_ONLY = createError('WAP_ERR_READ_ONLY', 'Refused: the 
 
 export const WAP_ERR_PATH_NOT_ALLOWED = createError('WAP_ERR_PATH_NOT_ALLOWED', 'Refused: this path is not in ALLOWED_PATHS', 403)
 
+export const WAP_ERR_UPLOADS_BUSY = createError(
+  'WAP_ERR_UPLOADS_BUSY',
+  'All %d connections for streamed uploads (UPLOAD_CONNECTIONS) stayed busy for %d ms, so this upload was not forwarded: retry later; if uploads often wait, raise UPLOAD_CONNECTIONS',
+  503
+)
+
 export const WAP_ERR_SHUTTING_DOWN = createError(
   'WAP_ERR_SHUTTING_DOWN',
   'The proxy is shutting down and takes no new requests: retry, and another replica or the restarted proxy will answer',

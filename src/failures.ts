@@ -86,3 +86,15 @@ export function tunnelRefusalStatus (err: unknown): number | undefined {
   const status = /^Proxy response \((\d{3})\)/.exec(e.message)?.[1]
   return status === undefined ? undefined : Number(status)
 }
+
+/** Every connection for streamed uploads stayed busy while this upload waited: it was never sent. */
+export class UploadsBusy extends Error {
+  readonly connections: number
+  readonly waitedMs: number
+  constructor (connections: number, waitedMs: number) {
+    super('every upload connection stayed busy')
+    this.name = 'UploadsBusy'
+    this.connections = connections
+    this.waitedMs = waitedMs
+  }
+}

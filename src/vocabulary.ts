@@ -11,7 +11,7 @@ export type RouteName = ForwardedRoute | 'healthz' | 'readyz' | 'metrics' | 'non
 export type RefusalReason = 'bad_target' | 'framing' | 'host' | 'origin' | 'client' | 'read_only' | 'path'
 
 /** Every reason a request is answered locally without reaching the instance (refused_total{reason}). */
-export type LocalRefusal = RefusalReason | 'not_found' | 'no_token' | 'body_too_large' | 'shutting_down' | SlowClient
+export type LocalRefusal = RefusalReason | 'not_found' | 'no_token' | 'body_too_large' | 'uploads_busy' | 'shutting_down' | SlowClient
 
 /** A client too slow to be served: its connection is closed (refused_total{reason}). */
 export type SlowClient = 'headers_timeout' | 'body_stalled' | 'body_too_slow'

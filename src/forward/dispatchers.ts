@@ -2,6 +2,7 @@
 // (NODE_EXTRA_CA_CERTS adds a private CA); HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured.
 import { Agent, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici'
 import type { Config } from '../config/load.js'
+import { uploadSlots } from './upload-slots.js'
 
 export interface Dispatchers {
   readonly instance: Dispatcher
@@ -21,11 +22,12 @@ export function createDispatchers (config: Config): Dispatchers {
   const instance = { connections: config.upstreamConnections, pipelining: 1, connect: TLS }
   const uploads = { ...instance, connections: config.uploadConnections }
   const csp = createCspDispatcher(config)
+  const slots = uploadSlots(config.uploadConnections, config.upstreamTimeoutMs)
   if (proxied(config)) {
-    return { instance: new EnvHttpProxyAgent({ ...instance, ...throughProxy(config) }), uploads: new EnvHttpProxyAgent({ ...uploads, ...throughProxy(config) }), csp }
+    return { instance: new EnvHttpProxyAgent({ ...instance, ...throughProxy(config) }), uploads: new EnvHttpProxyAgent({ ...uploads, ...throughProxy(config) }).compose(slots), csp }
   }
   // One origin: a Pool skips the per-request origin lookup an Agent does.
-  return { instance: new Pool(config.wavefrontOrigin, instance), uploads: new Pool(config.wavefrontOrigin, uploads), csp }
+  return { instance: new Pool(config.wavefrontOrigin, instance), uploads: new Pool(config.wavefrontOrigin, uploads).compose(slots), csp }
 }
 
 function proxied (config: Config): boolean {
