@@ -2,22 +2,6 @@
 // Every figure scales with the token lifetime, so 30-minute and 3-second tokens both work.
 import type { TokenFailureKind } from '../vocabulary.js'
 
-/** Time as the token source sees it: injected, so tests move it without waiting. */
-export interface Clock {
-  now: () => number
-  /** runs `fn` once after `delayMs` without keeping the process alive; returns a cancel function */
-  schedule: (fn: () => void, delayMs: number) => () => void
-}
-
-export const systemClock: Clock = {
-  now: Date.now,
-  schedule (fn, delayMs) {
-    const timer = setTimeout(fn, delayMs)
-    timer.unref()
-    return () => { clearTimeout(timer) }
-  }
-}
-
 export interface TokenTimes {
   /** the last moment the token may be sent: before the real expiry, so requests in flight arrive in time */
   readonly usableUntil: number

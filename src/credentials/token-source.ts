@@ -7,7 +7,8 @@ import type { FetchedToken } from './csp.js'
 import { WAP_ERR_TOKEN_REJECTED } from '../errors.js'
 import { TokenError, TokenUnavailable } from '../failures.js'
 import type { Readiness, Token, TokenObserver, TokenProvider } from '../vocabulary.js'
-import { attemptTimeout, MIN_REJECTION_REFRESH_INTERVAL_MS, retryDelay, systemClock, tokenTimes, type Clock } from './refresh-timing.js'
+import { systemClock, type Clock } from '../clock.js'
+import { attemptTimeout, MIN_REJECTION_REFRESH_INTERVAL_MS, retryDelay, tokenTimes } from './refresh-timing.js'
 
 export interface TokenSourceOptions {
   /** performs one exchange at CSP within `timeoutMs`; re-reads mounted secrets each time */

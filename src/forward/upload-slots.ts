@@ -3,19 +3,20 @@
 // UPSTREAM_TIMEOUT_MS: then it is answered 503 without having been sent, so nothing upstream
 // is aborted and no connection is lost (undici destroys the socket of a request aborted as it starts).
 import type { Dispatcher } from 'undici'
+import { systemClock, type Clock } from '../clock.js'
 import { UploadsBusy } from '../failures.js'
 
-interface Waiting { readonly start: () => void, readonly timer: NodeJS.Timeout }
+interface Waiting { readonly start: () => void, readonly cancel: () => void }
 
 /** An interceptor for the uploads' pool: at most `slots` uploads in flight, the rest waiting up to `waitMs`. */
-export function uploadSlots (slots: number, waitMs: number): Dispatcher.DispatcherComposeInterceptor {
+export function uploadSlots (slots: number, waitMs: number, clock: Clock = systemClock): Dispatcher.DispatcherComposeInterceptor {
   let busy = 0
   const waiting: Waiting[] = []
   const release = (): void => {
     busy--
     const next = waiting.shift()
     if (next === undefined) return
-    clearTimeout(next.timer)
+    next.cancel()
     next.start()
   }
   return (dispatch) => (opts, handler) => {
@@ -27,12 +28,11 @@ export function uploadSlots (slots: number, waitMs: number): Dispatcher.Dispatch
       start()
       return true
     }
-    const timer = setTimeout(() => {
+    const cancel = clock.schedule(() => { // unref'd: the client's connection keeps the process alive, not this
       waiting.splice(waiting.indexOf(entry), 1)
       handler.onResponseError?.(NOT_SENT, new UploadsBusy(slots, waitMs))
     }, waitMs)
-    timer.unref() // the client's connection keeps the process alive, not this
-    const entry: Waiting = { start, timer }
+    const entry: Waiting = { start, cancel }
     waiting.push(entry)
     return true
   }

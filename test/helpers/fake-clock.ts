@@ -1,6 +1,6 @@
 // A clock tests move by hand: timers fire in order as time is advanced, with the promise
 // callbacks they start run before the next one, and nothing waits for real time.
-import type { Clock } from '../../src/credentials/refresh-timing.js'
+import type { Clock } from '../../src/clock.js'
 
 interface Timer { readonly at: number, readonly seq: number, readonly fn: () => void }
 
