@@ -1,6 +1,6 @@
 // --help and --print-config, both generated from the settings table.
 import type { Config } from './load.js'
-import { credentialRefs, type SecretRef } from '../credentials/resolve.js'
+import { credentialRefs, type SecretRef } from './credential-settings.js'
 import { CONFIG_FILE_ENV, FILE_SUFFIX_ENV, FILE_SUFFIX_FLAG, FILE_SUFFIX_KEY, flagName, SETTINGS, type Setting } from './settings.js'
 
 export function helpText (): string {

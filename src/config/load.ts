@@ -2,7 +2,7 @@
 // Nothing else in the proxy reads process.env or argv.
 import envSchema from 'env-schema'
 import { readSettingLayers, type Layer, type SettingSource } from './sources.js'
-import { resolveCredentials, type Credentials } from '../credentials/resolve.js'
+import { resolveCredentials, type Credentials } from './credential-settings.js'
 import { ConfigError } from '../failures.js'
 import { parseCidr } from './addresses.js'
 import { SETTINGS, type Setting, type SettingKey } from './settings.js'

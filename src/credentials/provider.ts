@@ -10,7 +10,7 @@ import { apiTokenRequest } from './api-token.js'
 import { appTokenRequest } from './app.js'
 import { requestCspToken, type CspTokenRequest } from './csp.js'
 import { isSecret } from '../config/settings.js'
-import { credentialRefs, type Credentials } from './resolve.js'
+import { credentialRefs, type Credentials } from '../config/credential-settings.js'
 import { SecretReader } from './secrets.js'
 import { StaticTokenProvider } from './static.js'
 

@@ -4,7 +4,8 @@
 import type { Logger } from 'pino'
 import type { SecretValues } from '../observe/log.js'
 import { WAP_ERR_SECRET_FILE_UNREADABLE } from '../errors.js'
-import { readSecretFile, type SecretRef } from './resolve.js'
+import type { SecretRef } from '../config/credential-settings.js'
+import { readSecretFile } from '../config/secret-file.js'
 
 export class SecretReader {
   readonly #lastGood = new Map<string, string>()

@@ -1,8 +1,8 @@
-// Decides the credential mode from the configuration layers and reads `_FILE` secrets.
+// Decides the credential mode from the configuration layers, reading `_FILE` secrets.
 // Exactly one mode may be configured; every message names variables, never values.
-import { readFileSync } from 'node:fs'
-import type { Layer, SettingSource } from '../config/sources.js'
-import { FILE_SUFFIX_ENV } from '../config/settings.js'
+import { isHeaderSafe, readSecretFile } from './secret-file.js'
+import type { Layer, SettingSource } from './sources.js'
+import { FILE_SUFFIX_ENV } from './settings.js'
 
 /** One credential value and, when it came from a mounted file, the file to re-read on rotation. */
 export interface SecretRef {
@@ -78,33 +78,8 @@ function readCredential (layers: readonly Layer[], env: string, problems: string
       const value = readSecretFile(fileEnv, String(file), problems)
       return value === undefined ? undefined : { env, value, file: String(file), source: layer.source }
     }
-    return checked(env, String(direct), problems, { env, value: String(direct), file: undefined, source: layer.source })
+    const value = String(direct)
+    return isHeaderSafe(env, value, problems) ? { env, value, file: undefined, source: layer.source } : undefined
   }
   return undefined
-}
-
-/** Reads a mounted secret the way Kubernetes writes it: one value, maybe a trailing newline. */
-export function readSecretFile (fileEnv: string, path: string, problems: string[]): string | undefined {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    problems.push(`cannot read ${fileEnv}=${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check the path and that the secret is mounted and readable`)
-    return undefined
-  }
-  const value = text.replace(/[\r\n]+$/, '')
-  if (value === '') {
-    problems.push(`${fileEnv}=${path} is empty: write the credential into it`)
-    return undefined
-  }
-  return checked(fileEnv, value, problems, value)
-}
-
-function checked<T> (name: string, value: string, problems: string[], result: T): T | undefined {
-  // A line break or control character would corrupt headers; the value itself is never echoed.
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    problems.push(`${name} contains a line break or control character: check how the secret was written`)
-    return undefined
-  }
-  return result
 }
