@@ -1,11 +1,11 @@
 // Builds the one frozen, typed Config from defaults < YAML file < environment < flags.
 // Nothing else in the proxy reads process.env or argv.
-import envSchema from 'env-schema'
-import { readSettingLayers, type Layer, type SettingSource } from './sources.js'
-import { resolveCredentials, type Credentials } from './credential-settings.js'
 import { ConfigError } from '../failures.js'
-import { parseCidr } from './addresses.js'
-import { SETTINGS, type Setting, type SettingKey } from './settings.js'
+import { resolveCredentials, type Credentials } from './credential-settings.js'
+import { SETTINGS, type Setting } from './settings.js'
+import { readSettingLayers, type Layer, type SettingSource } from './sources.js'
+import { normaliseBaseUrl, normaliseInstanceUrl } from './urls.js'
+import { checkAccessLists, listOf, validateSettings } from './validate.js'
 
 export interface Config {
   /** The instance origin, e.g. https://example.wavefront.com */
@@ -100,6 +100,7 @@ export function loadConfig ({ env, argv }: ConfigInput): Config {
   })
 }
 
+/** Lays one source's values over the lower ones', noting where each came from; credentials are read apart. */
 function mergeLayer (layer: Layer, merged: Record<string, unknown>, sources: Record<string, SettingSource>): void {
   for (const s of SETTINGS as readonly Setting[]) {
     if (s.fileable === true) continue // credentials are resolved with their _FILE forms
@@ -109,108 +110,3 @@ function mergeLayer (layer: Layer, merged: Record<string, unknown>, sources: Rec
     sources[s.key] = layer.source
   }
 }
-
-/** env-schema coerces and checks types, ranges and enums, and fills defaults. An invalid value
- * is reported and dropped, and the rest validated again, so one bad setting does not hide others. */
-function validateSettings (merged: Record<string, unknown>, sources: Record<string, SettingSource>, problems: string[]): Record<string, unknown> {
-  const properties: Record<string, object> = {}
-  const checked = (SETTINGS as readonly Setting[]).filter((s) => s.fileable !== true)
-  for (const s of checked) properties[s.env] = schemaFor(s)
-  const data = { ...merged }
-  for (;;) {
-    try {
-      return envSchema({ schema: { type: 'object', properties }, data: [data], env: false }) as Record<string, unknown>
-    } catch (err) {
-      const errors = (err as { errors?: Array<{ instancePath: string, keyword: string }> }).errors ?? []
-      const invalid = checked.filter((s) => errors.some((e) => e.instancePath === `/${s.env}`) && s.env in data)
-      if (invalid.length === 0) throw err // not a value problem: a bug in the schema itself
-      for (const setting of invalid) {
-        problems.push(describeInvalid(setting, data[setting.env], sources[setting.key]))
-        delete data[setting.env]
-      }
-    }
-  }
-}
-
-function schemaFor (s: Setting): object {
-  switch (s.type) {
-    case 'integer': return { type: 'integer', minimum: s.min, maximum: s.max, default: s.default }
-    case 'boolean': return { type: 'boolean', default: s.default }
-    case 'enum': return { type: 'string', enum: s.values, default: s.default }
-    case 'list': return { type: 'string', separator: ',', default: '' }
-    default: return { type: 'string', default: s.default }
-  }
-}
-
-function describeInvalid (s: Setting, value: unknown, source: SettingSource | undefined): string {
-  const where = source === undefined ? '' : ` (from ${source})`
-  const expected = s.type === 'integer'
-    ? `a whole number from ${s.min ?? 0} to ${s.max ?? Number.MAX_SAFE_INTEGER}`
-    : s.type === 'boolean' ? 'true or false' : s.type === 'enum' ? `one of ${(s.values ?? []).join(', ')}` : 'text'
-  return `${s.env}=${JSON.stringify(value)}${where} is not valid: expected ${expected}`
-}
-
-function checkAccessLists (values: Record<string, unknown>, problems: string[]): void {
-  for (const c of listOf(values.ALLOWED_CLIENTS)) {
-    if (parseCidr(c) === undefined) problems.push(`ALLOWED_CLIENTS entry ${JSON.stringify(c)} is not an address or CIDR range: write e.g. 10.0.0.0/8,fd00::/8`)
-  }
-  for (const p of listOf(values.ALLOWED_PATHS)) {
-    if (!p.startsWith('/api/v2/') && p !== '/report') problems.push(`ALLOWED_PATHS entry ${JSON.stringify(p)} is not under /api/v2/ or /report: write e.g. /api/v2/source,/report`)
-  }
-  for (const o of listOf(values.ALLOWED_ORIGINS)) {
-    if (!/^(https?:\/\/[^/\s]+|null)$/i.test(o.replace(/\/+$/, ''))) problems.push(`ALLOWED_ORIGINS entry ${JSON.stringify(o)} is not an origin: write e.g. https://dashboards.example.com`)
-  }
-}
-
-function listOf (value: unknown): string[] {
-  return Array.isArray(value) ? value.map((v) => String(v).trim()).filter((v) => v !== '') : []
-}
-
-const INSTANCE_PATHS = new Set(['', '/', '/api', '/api/', '/api/v2', '/api/v2/'])
-
-/** The Wavefront docs write https://x.wavefront.com/api/; all such spellings mean the origin. */
-export function normaliseInstanceUrl (raw: unknown, problems: string[]): string | undefined {
-  if (raw === undefined) {
-    problems.push('WAVEFRONT_URL is required: set it to your Wavefront instance, e.g. WAVEFRONT_URL=https://example.wavefront.com')
-    return undefined
-  }
-  const url = parseHttpUrl(String(raw), 'WAVEFRONT_URL', problems)
-  if (url === undefined) return undefined
-  if (!INSTANCE_PATHS.has(url.pathname) || url.search !== '' || url.hash !== '') {
-    problems.push(`WAVEFRONT_URL=${shown(String(raw))} has a path or query the proxy cannot use: set the instance origin, e.g. https://example.wavefront.com`)
-    return undefined
-  }
-  return url.origin
-}
-
-function normaliseBaseUrl (raw: string, name: string, problems: string[]): string | undefined {
-  const url = parseHttpUrl(raw, name, problems)
-  // A trailing slash would produce //csp/... in token URLs.
-  return url === undefined ? undefined : url.origin + url.pathname.replace(/\/+$/, '')
-}
-
-function parseHttpUrl (raw: string, name: string, problems: string[]): URL | undefined {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    problems.push(`${name}=${shown(raw)} is not a URL: write it as https://host[:port]`)
-    return undefined
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.push(`${name}=${shown(raw)} must start with https:// (or http:// for a local test server)`)
-    return undefined
-  }
-  if (url.username !== '' || url.password !== '') {
-    problems.push(`${name} must not contain a user name or password: give credentials through CSP_APP_ID/CSP_APP_SECRET, CSP_API_TOKEN or WAVEFRONT_TOKEN`)
-    return undefined
-  }
-  return url
-}
-
-/** A URL is echoed in errors only when it cannot hold a user name or password. */
-function shown (raw: string): string {
-  return raw.includes('@') ? '(value hidden: it contains @)' : JSON.stringify(raw)
-}
-
-export type { SettingKey, SettingSource }
