@@ -3,7 +3,8 @@
 // errors, before anything listens.
 import { loadConfig } from './config/load.js'
 import { ConfigError } from './failures.js'
-import { helpText, printConfig } from './config/help.js'
+import { helpText } from './config/help.js'
+import { printConfig } from './config/print-config.js'
 import { VERSION } from './version.js'
 
 export const EXIT_CONFIG = 2

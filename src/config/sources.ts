@@ -22,22 +22,23 @@ export interface Layer {
   readonly values: ReadonlyMap<string, string | number | boolean>
 }
 
-interface Name { readonly setting: Setting, readonly env: string, readonly isFile: boolean }
+/** One accepted spelling of a setting; a `_FILE` spelling names the file that holds the value. */
+interface Spelling { readonly setting: Setting, readonly env: string, readonly isFile: boolean }
 
 const settings = SETTINGS as readonly Setting[]
 
 /** Every accepted spelling of every setting, in each of the three namespaces. */
-function names (): { byEnv: Map<string, Name>, byKey: Map<string, Name>, byFlag: Map<string, Name> } {
-  const byEnv = new Map<string, Name>()
-  const byKey = new Map<string, Name>()
-  const byFlag = new Map<string, Name>()
+function spellings (): { byEnv: Map<string, Spelling>, byKey: Map<string, Spelling>, byFlag: Map<string, Spelling> } {
+  const byEnv = new Map<string, Spelling>()
+  const byKey = new Map<string, Spelling>()
+  const byFlag = new Map<string, Spelling>()
   for (const setting of settings) {
-    const plain: Name = { setting, env: setting.env, isFile: false }
+    const plain: Spelling = { setting, env: setting.env, isFile: false }
     byEnv.set(setting.env, plain)
     byKey.set(setting.key, plain)
     if (setting.flag !== undefined) byFlag.set(setting.flag, plain)
     if (setting.fileable === true) {
-      const file: Name = { setting, env: setting.env + FILE_SUFFIX_ENV, isFile: true }
+      const file: Spelling = { setting, env: setting.env + FILE_SUFFIX_ENV, isFile: true }
       byEnv.set(file.env, file)
       byKey.set(setting.key + FILE_SUFFIX_KEY, file)
       byFlag.set(flagName(setting) + FILE_SUFFIX_FLAG, file)
@@ -47,13 +48,13 @@ function names (): { byEnv: Map<string, Name>, byKey: Map<string, Name>, byFlag:
 }
 
 export function readSettingLayers (env: NodeJS.ProcessEnv, argv: readonly string[]): { layers: Layer[], configFile: string | undefined } {
-  const { byEnv, byKey, byFlag } = names()
+  const { byEnv, byKey, byFlag } = spellings()
   const problems: string[] = []
   const flags = readFlags(argv, byFlag, problems)
   const envValues = new Map<string, string>()
-  for (const env_ of byEnv.keys()) {
-    const value = env[env_]
-    if (value !== undefined && value !== '') envValues.set(env_, value) // empty means unset, as in most manifests
+  for (const name of byEnv.keys()) {
+    const value = env[name]
+    if (value !== undefined && value !== '') envValues.set(name, value) // empty means unset, as in most manifests
   }
   const configFile = flags.configFile ?? nonEmpty(env[CONFIG_FILE_ENV])
   const fileValues = configFile === undefined ? new Map() : readConfigFile(configFile, byKey, problems)
@@ -72,7 +73,7 @@ function nonEmpty (v: string | undefined): string | undefined {
   return v === undefined || v === '' ? undefined : v
 }
 
-function readFlags (argv: readonly string[], byFlag: Map<string, Name>, problems: string[]): { values: Map<string, string>, configFile: string | undefined } {
+function readFlags (argv: readonly string[], byFlag: Map<string, Spelling>, problems: string[]): { values: Map<string, string>, configFile: string | undefined } {
   const values = new Map<string, string>()
   let configFile: string | undefined
   for (let i = 0; i < argv.length; i++) {
@@ -113,7 +114,7 @@ function readFlags (argv: readonly string[], byFlag: Map<string, Name>, problems
   return { values, configFile }
 }
 
-function readConfigFile (path: string, byKey: Map<string, Name>, problems: string[]): Map<string, string | number | boolean> {
+function readConfigFile (path: string, byKey: Map<string, Spelling>, problems: string[]): Map<string, string | number | boolean> {
   const values = new Map<string, string | number | boolean>()
   let text: string
   try {
@@ -152,7 +153,7 @@ function readConfigFile (path: string, byKey: Map<string, Name>, problems: strin
   return values
 }
 
-function fileScalar (name: Name, value: unknown): string | number | boolean | undefined {
+function fileScalar (name: Spelling, value: unknown): string | number | boolean | undefined {
   if (Array.isArray(value) && name.setting.type === 'list' && !name.isFile) return value.map(String).join(',')
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
   return undefined
