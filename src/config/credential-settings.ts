@@ -4,8 +4,9 @@ import { isHeaderSafe, readSecretFile } from './secret-file.js'
 import type { Layer, SettingSource } from './sources.js'
 import { FILE_SUFFIX_ENV } from './settings.js'
 
-/** One credential value and, when it came from a mounted file, the file to re-read on rotation. */
-export interface SecretRef {
+/** One credential value (a secret, or an identifier such as CSP_APP_ID) and, when it came from a
+ * mounted file, the file to re-read on rotation. */
+export interface CredentialRef {
   readonly env: string
   readonly value: string
   readonly file: string | undefined
@@ -13,21 +14,21 @@ export interface SecretRef {
 }
 
 export type Credentials =
-  | { readonly mode: 'csp-app', readonly appId: SecretRef, readonly appSecret: SecretRef, readonly orgId: SecretRef | undefined }
-  | { readonly mode: 'csp-api-token', readonly apiToken: SecretRef }
-  | { readonly mode: 'static-token', readonly token: SecretRef }
+  | { readonly mode: 'csp-app', readonly appId: CredentialRef, readonly appSecret: CredentialRef, readonly orgId: CredentialRef | undefined }
+  | { readonly mode: 'csp-api-token', readonly apiToken: CredentialRef }
+  | { readonly mode: 'static-token', readonly token: CredentialRef }
 
 /** Every value the configured mode uses, secrets and identifiers alike. */
-export function credentialRefs (c: Credentials): SecretRef[] {
+export function credentialRefs (c: Credentials): CredentialRef[] {
   const refs = c.mode === 'csp-app' ? [c.appId, c.appSecret, c.orgId] : c.mode === 'csp-api-token' ? [c.apiToken] : [c.token]
-  return refs.filter((r): r is SecretRef => r !== undefined)
+  return refs.filter((r): r is CredentialRef => r !== undefined)
 }
 
 const MODES_HELP = 'set exactly one of: CSP_APP_ID with CSP_APP_SECRET (server-to-server app), CSP_API_TOKEN (user account API token), or WAVEFRONT_TOKEN (original subscription); each also has a _FILE form'
 
 export function resolveCredentials (layers: readonly Layer[], problems: string[]): Credentials | undefined {
   const found = problems.length
-  const read = (env: string): SecretRef | undefined => readCredential(layers, env, problems)
+  const read = (env: string): CredentialRef | undefined => readCredential(layers, env, problems)
   const appId = read('CSP_APP_ID')
   const appSecret = read('CSP_APP_SECRET')
   const orgId = read('CSP_ORG_ID')
@@ -59,11 +60,11 @@ export function resolveCredentials (layers: readonly Layer[], problems: string[]
     return { mode: 'csp-app', appId, appSecret, orgId }
   }
   if (apiToken !== undefined) return { mode: 'csp-api-token', apiToken }
-  return { mode: 'static-token', token: token as SecretRef }
+  return { mode: 'static-token', token: token as CredentialRef }
 }
 
 /** The highest layer that names a credential wins; naming both X and X_FILE there is ambiguous. */
-function readCredential (layers: readonly Layer[], env: string, problems: string[]): SecretRef | undefined {
+function readCredential (layers: readonly Layer[], env: string, problems: string[]): CredentialRef | undefined {
   const fileEnv = env + FILE_SUFFIX_ENV
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i] as Layer

@@ -1,5 +1,5 @@
 // --print-config: the effective configuration as YAML, secrets masked, each value's origin noted.
-import { credentialRefs, type SecretRef } from './credential-settings.js'
+import { credentialRefs, type CredentialRef } from './credential-settings.js'
 import type { Config } from './load.js'
 import { SETTINGS, type Setting } from './settings.js'
 
@@ -23,7 +23,7 @@ export function printConfig (config: Config): string {
   return lines.join('\n') + '\n'
 }
 
-function credentialEntries (config: Config): Map<string, SecretRef> {
+function credentialEntries (config: Config): Map<string, CredentialRef> {
   return new Map(credentialRefs(config.credentials).map((r) => [r.env, r]))
 }
 

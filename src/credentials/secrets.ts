@@ -4,7 +4,7 @@
 import type { Logger } from 'pino'
 import type { SecretValues } from '../observe/log.js'
 import { WAP_ERR_SECRET_FILE_UNREADABLE } from '../errors.js'
-import type { SecretRef } from '../config/credential-settings.js'
+import type { CredentialRef } from '../config/credential-settings.js'
 import { readSecretFile } from '../config/secret-file.js'
 
 export class SecretReader {
@@ -18,7 +18,7 @@ export class SecretReader {
     this.#scrubbed = scrubbed
   }
 
-  read (ref: SecretRef): string {
+  read (ref: CredentialRef): string {
     if (ref.file === undefined) return ref.value
     const problems: string[] = []
     const value = readSecretFile(`${ref.env}_FILE`, ref.file, problems)
