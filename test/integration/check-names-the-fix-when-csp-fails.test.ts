@@ -37,6 +37,16 @@ t.test('a CSP that does not know the app or the org: the fix names the other CSP
   }
 })
 
+t.test('CSP forbidding the app (403): the fix names the credentials and the other CSP host', async (t) => {
+  const { env, csp } = await fakesEnv(t, 'app')
+  csp.faults.push({ kind: 'status', status: 403, body: '{"statusCode":403,"errorCode":"forbidden","message":"Forbidden"}' })
+  const run = await runCheck(env)
+  t.equal(run.code, 1)
+  t.match(run.stdout, /✗ token +CSP rejected the app credentials \(HTTP 403, forbidden\) at /)
+  t.match(run.stdout, /→ fix: check CSP_APP_ID and CSP_APP_SECRET.*; or, if this app \(and org\) belongs to the other CSP console, set CSP_BASE_URL=https:\/\/console\.cloud\.vmware\.com or https:\/\/console\.tanzu\.broadcom\.com\n/)
+  assertNoSecrets(t, run, csp)
+})
+
 t.test('CSP answering 404 on the token path: the fix says CSP_BASE_URL is not a CSP console and names both hosts', async (t) => {
   const { env, csp, instance } = await fakesEnv(t, 'app')
   const run = await runCheck({ ...env, CSP_BASE_URL: `${csp.url}/not-csp` })
