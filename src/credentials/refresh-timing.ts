@@ -50,7 +50,8 @@ const MAX_RETRY_AFTER_MS = 600_000
 
 export interface RetryInput {
   readonly kind: TokenFailureKind
-  /** failures of this kind in a row, this one included */
+  /** failures in a row, this one included: of this kind while a token is held, of any
+   * transient kind since none is (so the first retries after a token runs out are quick) */
   readonly streak: number
   readonly retryAfterMs: number | undefined
   /** how long the held token stays usable; 0 when none is held */
@@ -78,7 +79,8 @@ export function retryDelay (input: RetryInput, random: () => number = Math.rando
  * is about to run out so that a hung request leaves time for another. */
 export function attemptTimeout (configuredMs: number, remainingMs: number): number {
   if (remainingMs <= 0) return configuredMs
-  return Math.min(configuredMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, remainingMs / 3))
+  // whole milliseconds: AbortSignal.timeout() throws on a fraction
+  return Math.min(configuredMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(remainingMs / 3)))
 }
 
 /** Capped exponential backoff with equal jitter; a server's Retry-After is a floor. */

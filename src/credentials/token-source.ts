@@ -25,7 +25,10 @@ export interface TokenSourceOptions {
 
 interface Failure {
   readonly error: TokenError
+  /** failures of this kind in a row */
   readonly streak: number
+  /** failures in a row since no usable token was held; 0 while one is */
+  readonly withoutToken: number
   readonly failedAt: number
   readonly nextAttemptAt: number
   /** the delay already assumed requests were waiting */
@@ -136,7 +139,7 @@ export class TokenSource implements TokenProvider {
       fetched = await this.#opts.fetch(this.#closing.signal, attemptTimeout(this.#opts.timeoutMs, this.#held().remainingMs))
     } catch (err) {
       if (this.#closing.signal.aborted) throw new TokenUnavailable('the proxy is shutting down', 1000)
-      const error = err instanceof TokenError ? err : new TokenError('error', 'the token request failed unexpectedly: the proxy retries with backoff')
+      const error = err instanceof TokenError ? err : new TokenError('error', `the token request failed unexpectedly (${describe(err)}): the proxy retries with backoff`)
       this.#opts.observer?.fetched?.(error.kind, this.#clock.now() - requestedAt)
       this.#failed(error)
       throw this.#unavailable()
@@ -163,9 +166,13 @@ export class TokenSource implements TokenProvider {
     const now = this.#clock.now()
     const streak = previous !== undefined && previous.error.kind === error.kind ? previous.streak + 1 : 1
     const held = this.#held()
+    // the backoff without a token starts over when the token runs out: failures while it was
+    // held were spaced to its life, and now requests are refused until the next attempt
+    const withoutToken = held.remainingMs > 0 ? 0 : (previous?.withoutToken ?? 0) + 1
     const waiting = now - this.#lastRefused < WAITING_WINDOW_MS
-    const delay = retryDelay({ kind: error.kind, streak, retryAfterMs: error.retryAfterMs, ...held, waiting }, this.#random)
-    this.#failure = { error, streak, failedAt: now, nextAttemptAt: now + delay, waiting }
+    const step = error.kind === 'rejected' || held.remainingMs > 0 ? streak : withoutToken
+    const delay = retryDelay({ kind: error.kind, streak: step, retryAfterMs: error.retryAfterMs, ...held, waiting }, this.#random)
+    this.#failure = { error, streak, withoutToken, failedAt: now, nextAttemptAt: now + delay, waiting }
     const fields = { event: 'token_fetch_failed', code: error.code, outcome: error.kind, status: error.status, attempt: streak, retryInSeconds: seconds(delay), holdingValidToken: held.remainingMs > 0 }
     // One clear line per streak; repeats of the same failure only at debug, so logs stay readable.
     if (previous?.error.message === error.message) this.#opts.log.debug(fields, error.message)
@@ -181,7 +188,7 @@ export class TokenSource implements TokenProvider {
     this.#lastRefused = now
     const f = this.#failure as Failure
     if (f.waiting || f.error.kind === 'rejected') return
-    const delay = retryDelay({ kind: f.error.kind, streak: f.streak, retryAfterMs: f.error.retryAfterMs, remainingMs: 0, lifetimeMs: 0, waiting: true }, this.#random)
+    const delay = retryDelay({ kind: f.error.kind, streak: Math.max(1, f.withoutToken), retryAfterMs: f.error.retryAfterMs, remainingMs: 0, lifetimeMs: 0, waiting: true }, this.#random)
     const at = Math.max(now, f.failedAt + delay)
     this.#failure = { ...f, waiting: true, nextAttemptAt: Math.min(f.nextAttemptAt, at) }
     if (at < f.nextAttemptAt) this.#schedule(at - now)
@@ -196,4 +203,10 @@ export class TokenSource implements TokenProvider {
 /** Seconds with one decimal, for log fields: sub-second retries still read as such. */
 function seconds (ms: number): number {
   return Math.round(ms / 100) / 10
+}
+
+/** An unexpected error by its class and code only: its message might quote a credential. */
+function describe (err: unknown): string {
+  const e = (err ?? {}) as { name?: unknown, code?: unknown }
+  return [e.name, e.code].filter((part) => typeof part === 'string').join(' ') || typeof err
 }

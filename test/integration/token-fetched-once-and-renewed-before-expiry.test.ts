@@ -1,5 +1,6 @@
 // Requests share one token: 200 concurrent cold requests cause one CSP exchange, and under
-// steady traffic each token is replaced before it expires, so none carries an expired one.
+// steady traffic each token is replaced before it expires, so none carries an expired one, and
+// every refresh of a short token reaches CSP.
 import t from 'tap'
 import { credentialsEnv, startFakes, startProxy, startStack } from '../helpers/stack.js'
 import { call } from '../helpers/http.js'
@@ -36,4 +37,13 @@ t.test('across 1-second tokens, steady traffic never carries an expired token an
   for (let i = 1; i < issued.length; i++) {
     t.ok((issued[i] as { issuedAt: number }).issuedAt < (issued[i - 1] as { expiresAt: number }).expiresAt, `token ${i + 1} issued before token ${i} expired`)
   }
+})
+
+t.test('with 4-second tokens every refresh reaches CSP: the shortened attempt timeout is whole milliseconds', async (t) => {
+  // the refresh of a short token may take a third of its remaining life; a fraction of a
+  // millisecond made AbortSignal.timeout() throw, so most refreshes failed before reaching CSP
+  const { proxy, csp } = await startStack(t, { lifetimeSeconds: 4 })
+  await csp.requestsAnswered(5)
+  t.same(csp.requests.map((r) => r.outcome), [200, 200, 200, 200, 200])
+  t.same(proxy.logs.filter((l) => l.includes('"token_fetch_failed"')), [], 'no failed attempt in between')
 })

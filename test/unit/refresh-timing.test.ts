@@ -97,4 +97,5 @@ t.test('a token request made while a token is about to run out may take a third 
   t.equal(attemptTimeout(10_000, 1_800), 600)
   t.equal(attemptTimeout(10_000, 200), MIN_ATTEMPT_TIMEOUT_MS, 'never below the floor')
   t.equal(attemptTimeout(300, 1_400), 300, 'never above the configured timeout')
+  for (const remaining of [1_700, 1_801, 2_000, 4_999, 29_999]) t.ok(Number.isInteger(attemptTimeout(10_000, remaining)), `whole milliseconds with ${remaining} ms left (AbortSignal.timeout throws on a fraction)`)
 })

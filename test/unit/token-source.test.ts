@@ -109,6 +109,18 @@ t.test('no token and requests waiting: the next attempt comes within a quarter s
   t.ok(source.peek() !== undefined, 'recovered')
 })
 
+t.test('a token that runs out during a run of failures: the retries without it start over at a quarter second', async (t) => {
+  // 11 failures in a row: those while the token is held come ever closer, to fit its life; it
+  // runs out, and the backoff for refused requests starts again at 125-250 ms instead of going
+  // on from the 9th step (2.5-5 s, 5.8 s without a token in all with this seed)
+  const { clock, source } = setup(t, { lifetimeMs: 3_000, answers: (n) => n >= 2 && n <= 12 ? 'error' : 'ok', seed: 3 })
+  source.start()
+  await clock.advance(20)
+  const { withoutToken } = await walk(clock, source, 15_000)
+  t.ok(withoutToken > 0 && withoutToken <= 1_000, `${withoutToken} ms without a token`)
+  t.ok(source.peek() !== undefined, 'recovered')
+})
+
 t.test('rejected credentials keep the slow pace even with requests waiting', async (t) => {
   const { clock, source, calls } = setup(t, { lifetimeMs: 3_000, answers: () => 'rejected' })
   source.start()
