@@ -1,28 +1,10 @@
 // Secrets mounted from Kubernetes Secrets rotate without a restart. Kubernetes writes each
 // version into a new directory and swaps the `..data` symlink; the file the proxy reads is a
 // symlink through it.
-import { mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { call } from '../helpers/http.js'
+import { secretVolume } from '../helpers/secret-volume.js'
 import { APP_ID, APP_SECRET, STATIC_TOKEN, startFakes, startProxy } from '../helpers/stack.js'
-
-/** A Secret volume as the kubelet lays it out, holding `key` with `value`. */
-function secretVolume (key: string, value: string): { path: string, update: (value: string) => void } {
-  const root = mkdtempSync(join(tmpdir(), 'wap-secret-'))
-  let version = 0
-  const write = (v: string): void => {
-    const dir = `..v${++version}`
-    mkdirSync(join(root, dir))
-    writeFileSync(join(root, dir, key), v + '\n')
-    symlinkSync(dir, join(root, '..data_tmp'))
-    renameSync(join(root, '..data_tmp'), join(root, '..data')) // the atomic swap
-  }
-  write(value)
-  symlinkSync(join('..data', key), join(root, key))
-  return { path: join(root, key), update: write }
-}
 
 t.test('a wrong app secret fixed in the mounted Secret takes effect without a restart', async (t) => {
   const { csp, instance } = await startFakes(t)
