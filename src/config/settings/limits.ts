@@ -14,7 +14,7 @@ export const LIMIT_SETTINGS = [
     default: 60_000,
     min: 1,
     max: 3_600_000,
-    description: 'How long the instance may take to start answering, and may stay silent mid-body, before the request fails with 504.'
+    description: 'How long the instance may take to start answering, and may stay silent mid-body, before the request fails with 504; also how long an upload waits for one of UPLOAD_CONNECTIONS before 503.'
   },
   {
     key: 'cspTimeoutMs',
@@ -58,7 +58,7 @@ export const LIMIT_SETTINGS = [
     default: 32,
     min: 1,
     max: 65_535,
-    description: 'Connections to the instance for streamed request bodies (chunked, or over 1 MiB), apart from UPSTREAM_CONNECTIONS: slow uploads cannot take the connections API calls need; more uploads than this wait their turn.'
+    description: 'Connections to the instance for streamed request bodies (chunked, or over 1 MiB), apart from UPSTREAM_CONNECTIONS: slow uploads cannot take the connections API calls need; more uploads than this wait their turn, up to UPSTREAM_TIMEOUT_MS (then 503).'
   },
   {
     key: 'headersTimeoutMs',
