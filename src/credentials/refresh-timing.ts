@@ -1,5 +1,6 @@
 // When to stop using a token, when to refresh it, and how long to wait after a failure.
 // Every figure scales with the token lifetime, so 30-minute and 3-second tokens both work.
+import type { TokenError } from '../failures.js'
 import type { TokenFailureKind } from '../vocabulary.js'
 
 export interface TokenTimes {
@@ -88,4 +89,28 @@ export function backoffDelay (policy: BackoffPolicy, failures: number, retryAfte
   const exp = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, failures - 1))
   const jittered = exp / 2 + random() * (exp / 2)
   return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)))
+}
+
+/** The state of a run of failed token requests. */
+export interface Failure {
+  readonly error: TokenError
+  /** failures of this kind in a row */
+  readonly streak: number
+  /** failures in a row since no usable token was held; 0 while one is */
+  readonly withoutToken: number
+  readonly failedAt: number
+  readonly nextAttemptAt: number
+  /** the delay already assumed requests were waiting */
+  readonly waiting: boolean
+}
+
+/** The run of failures after `error`, and when to try again. */
+export function nextFailure (previous: Failure | undefined, error: TokenError, held: { remainingMs: number, lifetimeMs: number }, waiting: boolean, now: number, random: () => number): Failure {
+  const streak = previous !== undefined && previous.error.kind === error.kind ? previous.streak + 1 : 1
+  // the backoff without a token starts over when the token runs out: failures while it was
+  // held were spaced to its life, and now requests are refused until the next attempt
+  const withoutToken = held.remainingMs > 0 ? 0 : (previous?.withoutToken ?? 0) + 1
+  const step = error.kind === 'rejected' || held.remainingMs > 0 ? streak : withoutToken
+  const delay = retryDelay({ kind: error.kind, streak: step, retryAfterMs: error.retryAfterMs, ...held, waiting }, random)
+  return { error, streak, withoutToken, failedAt: now, nextAttemptAt: now + delay, waiting }
 }

@@ -8,7 +8,7 @@ import { WAP_ERR_TOKEN_REJECTED } from '../errors.js'
 import { TokenError, TokenUnavailable } from '../failures.js'
 import type { Readiness, Token, TokenObserver, TokenProvider } from '../vocabulary.js'
 import { systemClock, type Clock } from '../clock.js'
-import { attemptTimeout, MIN_REJECTION_REFRESH_INTERVAL_MS, retryDelay, tokenTimes } from './refresh-timing.js'
+import { attemptTimeout, MIN_REJECTION_REFRESH_INTERVAL_MS, nextFailure, retryDelay, tokenTimes, type Failure } from './refresh-timing.js'
 
 export interface TokenSourceOptions {
   /** performs one exchange at CSP within `timeoutMs`; re-reads mounted secrets each time */
@@ -21,18 +21,6 @@ export interface TokenSourceOptions {
   readonly observer?: TokenObserver
   readonly clock?: Clock
   readonly random?: () => number
-}
-
-interface Failure {
-  readonly error: TokenError
-  /** failures of this kind in a row */
-  readonly streak: number
-  /** failures in a row since no usable token was held; 0 while one is */
-  readonly withoutToken: number
-  readonly failedAt: number
-  readonly nextAttemptAt: number
-  /** the delay already assumed requests were waiting */
-  readonly waiting: boolean
 }
 
 /** Requests refused for want of a token within this window count as waiting. */
@@ -164,16 +152,11 @@ export class TokenSource implements TokenProvider {
   #failed (error: TokenError): void {
     const previous = this.#failure
     const now = this.#clock.now()
-    const streak = previous !== undefined && previous.error.kind === error.kind ? previous.streak + 1 : 1
     const held = this.#held()
-    // the backoff without a token starts over when the token runs out: failures while it was
-    // held were spaced to its life, and now requests are refused until the next attempt
-    const withoutToken = held.remainingMs > 0 ? 0 : (previous?.withoutToken ?? 0) + 1
-    const waiting = now - this.#lastRefused < WAITING_WINDOW_MS
-    const step = error.kind === 'rejected' || held.remainingMs > 0 ? streak : withoutToken
-    const delay = retryDelay({ kind: error.kind, streak: step, retryAfterMs: error.retryAfterMs, ...held, waiting }, this.#random)
-    this.#failure = { error, streak, withoutToken, failedAt: now, nextAttemptAt: now + delay, waiting }
-    const fields = { event: 'token_fetch_failed', code: error.code, outcome: error.kind, status: error.status, attempt: streak, retryInSeconds: seconds(delay), holdingValidToken: held.remainingMs > 0 }
+    const failure = nextFailure(previous, error, held, now - this.#lastRefused < WAITING_WINDOW_MS, now, this.#random)
+    this.#failure = failure
+    const delay = failure.nextAttemptAt - now
+    const fields = { event: 'token_fetch_failed', code: error.code, outcome: error.kind, status: error.status, attempt: failure.streak, retryInSeconds: seconds(delay), holdingValidToken: held.remainingMs > 0 }
     // One clear line per streak; repeats of the same failure only at debug, so logs stay readable.
     if (previous?.error.message === error.message) this.#opts.log.debug(fields, error.message)
     else if (error.kind === 'rejected') this.#opts.log.error(fields, error.message)

@@ -1,8 +1,9 @@
 // When tokens are refreshed and how retries are spaced: pure functions, no clock at all.
 import t from 'tap'
 import {
-  attemptTimeout, backoffDelay, MIN_ATTEMPT_TIMEOUT_MS, MIN_RETRY_MS, REJECTED, retryDelay, tokenTimes, TRANSIENT, WAITING
+  attemptTimeout, backoffDelay, MIN_ATTEMPT_TIMEOUT_MS, MIN_RETRY_MS, nextFailure, REJECTED, retryDelay, tokenTimes, TRANSIENT, WAITING, type Failure
 } from '../../src/credentials/refresh-timing.js'
+import { TokenError } from '../../src/failures.js'
 
 const always = (value: number) => () => value
 
@@ -98,4 +99,19 @@ t.test('a token request made while a token is about to run out may take a third 
   t.equal(attemptTimeout(10_000, 200), MIN_ATTEMPT_TIMEOUT_MS, 'never below the floor')
   t.equal(attemptTimeout(300, 1_400), 300, 'never above the configured timeout')
   for (const remaining of [1_700, 1_801, 2_000, 4_999, 29_999]) t.ok(Number.isInteger(attemptTimeout(10_000, remaining)), `whole milliseconds with ${remaining} ms left (AbortSignal.timeout throws on a fraction)`)
+})
+
+t.test('after failures while a token was held, the backoff without one starts at its first step', async (t) => {
+  const error = new TokenError('error', 'CSP answered HTTP 500', { status: 500 })
+  const held = { remainingMs: 400, lifetimeMs: 3_000 }
+  const none = { remainingMs: 0, lifetimeMs: 0 }
+  let failure: Failure | undefined
+  for (let i = 0; i < 4; i++) failure = nextFailure(failure, error, held, false, 0, () => 1)
+  t.same([failure?.streak, failure?.withoutToken], [4, 0], 'four in a row while held')
+  failure = nextFailure(failure, error, none, true, 0, () => 1)
+  t.same([failure.streak, failure.withoutToken, failure.nextAttemptAt], [5, 1, WAITING.baseMs], 'the first without a token: 250 ms, not the fifth step')
+  failure = nextFailure(failure, error, none, true, 0, () => 1)
+  t.equal(failure.nextAttemptAt, WAITING.baseMs * 2)
+  const rejected = nextFailure(failure, new TokenError('rejected', 'CSP rejected the app credentials (HTTP 401)', { status: 401 }), none, true, 0, () => 1)
+  t.equal(rejected.nextAttemptAt, REJECTED.baseMs, 'rejected credentials keep their own slow steps')
 })
