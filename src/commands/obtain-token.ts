@@ -3,6 +3,7 @@
 // suggests the wrong one, the other host. Secrets and the token are scrubbed from every line.
 import type { Dispatcher } from 'undici'
 import type { Config } from '../config/load.js'
+import { CSP_HOSTS } from '../config/urls.js'
 import { requestCspToken } from '../credentials/csp.js'
 import { cspTokenRequest, scrubCredentials } from '../credentials/provider.js'
 import { SecretReader } from '../credentials/secrets.js'
@@ -10,9 +11,6 @@ import { TokenError } from '../failures.js'
 import { createLogger, type SecretValues } from '../observe/log.js'
 
 export type Step = { ok: true, detail: string } | { ok: false, problem: string, fix: string }
-
-/** The two public CSP hosts: Wavefront organizations sign in at the first, Tanzu products at the second. */
-export const CSP_HOSTS = ['https://console.cloud.vmware.com', 'https://console.tanzu.broadcom.com'] as const
 
 /** One line of a report: ✓ with the detail, or ✗ with the problem and the fix beneath. */
 export function formatStep (name: string, step: Step): string {

@@ -4,6 +4,9 @@
 const INSTANCE_PATHS = new Set(['', '/', '/api', '/api/', '/api/v2', '/api/v2/'])
 
 /** The Wavefront docs write https://x.wavefront.com/api/; all such spellings mean the origin. */
+/** The two public CSP consoles: Wavefront organizations sign in at the first, Broadcom's Tanzu products at the second. */
+export const CSP_HOSTS = ['https://console.cloud.vmware.com', 'https://console.tanzu.broadcom.com'] as const
+
 export function normaliseInstanceUrl (raw: unknown, problems: string[]): string | undefined {
   if (raw === undefined) {
     problems.push('WAVEFRONT_URL is required: set it to your Wavefront instance, e.g. WAVEFRONT_URL=https://example.wavefront.com')

@@ -2,6 +2,7 @@
 // to a TokenError an operator can act on. CSP's own error text is never echoed: it may quote
 // the credential.
 import { request, type Dispatcher } from 'undici'
+import { CSP_HOSTS } from '../config/urls.js'
 import { outboundProxyAdvice } from '../errors.js'
 import { isTlsCode, TokenError, tunnelRefusalStatus } from '../failures.js'
 import { USER_AGENT } from '../version.js'
@@ -77,6 +78,10 @@ function parseTokenResponse (status: number, headers: Record<string, string | st
   }
   if (status === 429) {
     throw new TokenError('error', 'CSP is rate limiting token requests (HTTP 429): the proxy retries with backoff', { status, retryAfterMs: retryAfterMs(headers['retry-after']) })
+  }
+  if (status === 404) {
+    // not an outage: nothing answers token requests at this address
+    throw new TokenError('error', `CSP answered HTTP 404 to the token request: CSP_BASE_URL does not look like a CSP console; set it to ${CSP_HOSTS[0]} (Wavefront organizations) or ${CSP_HOSTS[1]} (Broadcom's Tanzu products), without a path; the proxy retries with backoff`, { status })
   }
   if (status !== 200) {
     const retryAfter = retryAfterMs(headers['retry-after'])

@@ -62,3 +62,13 @@ t.test('instance closes the connection before answering: 502', async (t) => {
   t.equal(res.status, 502)
   t.match(envelopeMessage(res).message, /closed the connection before answering/)
 })
+
+t.test('a CSP_BASE_URL with nothing at the token path (404): the 503 says to fix CSP_BASE_URL, not to wait for CSP', async (t) => {
+  const { csp, instance } = await startFakes(t)
+  const proxy = await startProxy(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: `${csp.url}/not-csp`, PORT: '0', ...credentialsEnv('app') })
+  const res = await call(`${proxy.url}/api/v2/source`)
+  t.equal(res.status, 503)
+  t.match(envelopeMessage(res).message, /CSP answered HTTP 404 to the token request: CSP_BASE_URL does not look like a CSP console; set it to https:\/\/console\.cloud\.vmware\.com \(Wavefront organizations\) or https:\/\/console\.tanzu\.broadcom\.com \(Broadcom's Tanzu products\), without a path/)
+  t.notMatch(res.text, /status\.broadcom\.com/, 'not sent to the status page')
+  t.equal(instance.received.length, 0)
+})
