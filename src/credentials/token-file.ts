@@ -104,7 +104,13 @@ function temporaryName (path: string): string {
 /** Temporary files of this token file a killed process left behind; they may hold a token. */
 function removeLeftovers (path: string): void {
   const prefix = `.${basename(path)}.`
-  for (const name of readdirSync(dirname(path))) {
+  let names: string[]
+  try {
+    names = readdirSync(dirname(path))
+  } catch {
+    return // a directory the proxy may write but not list: nothing it can find to remove
+  }
+  for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(path), name), { force: true })
   }
 }

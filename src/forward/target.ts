@@ -66,7 +66,7 @@ function targetProblem (url: string): string | undefined {
 }
 
 /** After one percent-decoding the path still holds an escape of a character that matters:
- * a server decoding twice would read a dot, slash, backslash, semicolon, percent or control. */
+ * a server decoding twice would read a dot, slash, backslash, semicolon, ?, #, percent or control. */
 function doubleEncoded (path: string): boolean {
   let once: string
   try {
@@ -74,7 +74,7 @@ function doubleEncoded (path: string): boolean {
   } catch {
     return true // malformed: the router refuses these before us, but never forward one
   }
-  return /%(?:2e|2f|5c|3b|25|[01][0-9a-f]|7f)/i.test(once)
+  return /%(?:2e|2f|5c|3b|3f|23|25|[01][0-9a-f]|7f)/i.test(once)
 }
 
 /** Message framing the proxy can forward faithfully: a body is sent with Content-Length or

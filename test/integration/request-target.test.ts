@@ -52,6 +52,8 @@ t.test('dot-segments in any spelling, encoded slashes and backslashes, NUL and f
     ['/api/v2/%252e%252e/admin', 'double percent-encoding in the path'],
     ['/api/v2/%252F', 'double percent-encoding in the path'],
     ['/api/v2/event/1:a%252Fb', 'double percent-encoding in the path'],
+    ['/api/v2/event/..%253F/x', 'double percent-encoding in the path'],
+    ['/api/v2/event/..%2523/x', 'double percent-encoding in the path'],
     ['/api/v2/source%00', 'control characters or NUL bytes'],
     ['/api/v2/source?name=%00', 'control characters or NUL bytes'],
     ['/api/v2/source#/../../admin', 'a fragment (#) in the request target'],

@@ -10,7 +10,7 @@ import { checkForwardedTarget, pathOf } from '../../src/forward/target.js'
 
 const PIECES = [
   '/', '.', '..', '%2E', '%2e', '%2F', '%2f', '%5C', '%5c', '\\', ';', '%3B', '%3b', '%25', '%252F', '%252e', '%2525',
-  '%20', '%3A', ':', '%3F', '%3f', '%23', 'a', 'event', 'alert', 'source', '1700000000000:deploy', 'x', '%41', '%32', '%46', '%00', '%0a', '?', '=', '&', '#'
+  '%20', '%3A', ':', '%3F', '%3f', '%23', '%253F', 'a', 'event', 'alert', 'source', '1700000000000:deploy', 'x', '%41', '%32', '%46', '%00', '%0a', '?', '=', '&', '#'
 ]
 const PREFIXES = ['/api/v2/', '/api/v2/event', '/api/v2/event/', '/api/v2/alert', '/report', '/api/v2', '/api', '/']
 const ALLOWED = [[], ['/api/v2/event'], ['/api/v2/event/'], ['/api/v2/alert', '/report'], ['/api/v2/source', '/api/v2/event']]
@@ -44,7 +44,8 @@ const DECODINGS: Array<[string, (p: string) => string]> = [
   ['percent-decoded once', decodeOnce], ['%2F read as /', slashes], ['\\ read as /', backslashes], ['; parameters dropped', params],
   ['decoded, then parsed again', reparsed], ['dot-segments removed', dots],
   ['all of them', (p) => dots(params(backslashes(slashes(decodeOnce(p)))))], ['%2F as / then dots', (p) => dots(slashes(p))],
-  ['decoded, parsed again, then dots', (p) => dots(params(backslashes(reparsed(p))))]
+  ['decoded, parsed again, then dots', (p) => dots(params(backslashes(reparsed(p))))],
+  ['decoded twice, parsed again, then dots', (p) => dots(reparsed(decodeOnce(p)))]
 ]
 
 function request (url: string): IncomingMessage {
