@@ -10,7 +10,8 @@ import { createTokenProvider, scrubCredentials, secretFilesOf } from './credenti
 import { watchSecretFiles } from './credentials/secret-watch.js'
 import { observeWithTokenFile, TokenFile } from './credentials/token-file.js'
 import { errorCodeOf, replyError, respondSocket } from './respond.js'
-import { rejectedRequest, type CodedError, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TIMEOUT, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_UNEXPECTED } from './errors.js'
+import { rejectedRequest, type CodedError, WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HEADERS_TIMEOUT, WAP_ERR_HEADERS_TOO_LARGE, WAP_ERR_MALFORMED_REQUEST, WAP_ERR_NOT_FOUND, WAP_ERR_SHUTTING_DOWN, WAP_ERR_UNEXPECTED } from './errors.js'
+import { NotSent } from './failures.js'
 import { Guards } from './forward/guards.js'
 import { checkTarget, pathOf } from './forward/target.js'
 import { dropRequestsOnClosingConnections } from './forward/closing.js'
@@ -112,6 +113,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   const tokens = createTokenProvider(config, { dispatcher: dispatchers.csp, log, secrets: deps.secrets, ...(tokenObserver === undefined ? {} : { observer: tokenObserver }) })
   const lifecycle = new Lifecycle()
   app.decorate('lifecycle', lifecycle)
+  lifecycle.onDrain(() => { dispatchers.refuseWaitingUploads(() => new NotSent(new WAP_ERR_SHUTTING_DOWN(), 'shutting_down', 1)) })
 
   metrics?.trackTokens(tokens)
   const observer: ForwardObserver = {

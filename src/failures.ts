@@ -1,7 +1,7 @@
 // Failures passed between modules as thrown errors. Each ends as an answer of the registry in
 // errors.ts or as a log line with one of its codes; none is shown to a client as it is.
-import { WAP_ERR_CSP_FAILED, WAP_ERR_CSP_REJECTED, WAP_ERR_CSP_TIMEOUT } from './errors.js'
-import type { TokenFailureKind } from './vocabulary.js'
+import { WAP_ERR_CSP_FAILED, WAP_ERR_CSP_REJECTED, WAP_ERR_CSP_TIMEOUT, type CodedError } from './errors.js'
+import type { LocalRefusal, TokenFailureKind } from './vocabulary.js'
 
 /** A configuration that cannot work: the process exits with code 2 before listening. */
 export class ConfigError extends Error {
@@ -87,14 +87,17 @@ export function tunnelRefusalStatus (err: unknown): number | undefined {
   return status === undefined ? undefined : Number(status)
 }
 
-/** Every connection for streamed uploads stayed busy while this upload waited: it was never sent. */
-export class UploadsBusy extends Error {
-  readonly connections: number
-  readonly waitedMs: number
-  constructor (connections: number, waitedMs: number) {
-    super('every upload connection stayed busy')
-    this.name = 'UploadsBusy'
-    this.connections = connections
-    this.waitedMs = waitedMs
+/** A request turned away before it reached a connection to the instance: answered with `answer`
+ * (the body unread, so with a lingering close), counted as refused for `reason`. */
+export class NotSent extends Error {
+  readonly answer: CodedError
+  readonly reason: LocalRefusal
+  readonly retryAfterSeconds: number
+  constructor (answer: CodedError, reason: LocalRefusal, retryAfterSeconds: number) {
+    super(answer.message)
+    this.name = 'NotSent'
+    this.answer = answer
+    this.reason = reason
+    this.retryAfterSeconds = retryAfterSeconds
   }
 }

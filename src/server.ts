@@ -43,7 +43,7 @@ export async function serve (config: Config): Promise<RunningProxy> {
 /** In-flight requests get `graceMs` to finish; then remaining connections are cut and the process exits 0. */
 function drainOnSignals (app: FastifyInstance, log: Logger, graceMs: number): void {
   closeWithGrace({ delay: graceMs + 5_000, logger: false, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
-    app.lifecycle.draining = true
+    app.lifecycle.drain()
     app.server.close() // stop listening now; app.close() below waits for the connections
     // Connections that go idle as their last response finishes are closed as they do.
     const sweep = setInterval(() => { app.server.closeIdleConnections() }, 50)

@@ -2,13 +2,15 @@
 // (NODE_EXTRA_CA_CERTS adds a private CA); HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured.
 import { Agent, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici'
 import type { Config } from '../config/load.js'
-import { uploadSlots } from './upload-slots.js'
+import { uploadSlots, type UploadSlots } from './upload-slots.js'
 
 export interface Dispatchers {
   readonly instance: Dispatcher
   /** streamed request bodies only: their own connections, so slow uploads never take every one */
   readonly uploads: Dispatcher
   readonly csp: Dispatcher
+  /** answers every upload still waiting for one of the uploads' connections */
+  readonly refuseWaitingUploads: UploadSlots['refuseWaiting']
 }
 
 const TLS = { rejectUnauthorized: true } // never send a token to a server we cannot verify
@@ -23,11 +25,12 @@ export function createDispatchers (config: Config): Dispatchers {
   const uploads = { ...instance, connections: config.uploadConnections }
   const csp = createCspDispatcher(config)
   const slots = uploadSlots(config.uploadConnections, config.upstreamTimeoutMs)
+  const refuseWaitingUploads = slots.refuseWaiting
   if (proxied(config)) {
-    return { instance: new EnvHttpProxyAgent({ ...instance, ...throughProxy(config) }), uploads: new EnvHttpProxyAgent({ ...uploads, ...throughProxy(config) }).compose(slots), csp }
+    return { instance: new EnvHttpProxyAgent({ ...instance, ...throughProxy(config) }), uploads: new EnvHttpProxyAgent({ ...uploads, ...throughProxy(config) }).compose(slots.interceptor), csp, refuseWaitingUploads }
   }
   // One origin: a Pool skips the per-request origin lookup an Agent does.
-  return { instance: new Pool(config.wavefrontOrigin, instance), uploads: new Pool(config.wavefrontOrigin, uploads).compose(slots), csp }
+  return { instance: new Pool(config.wavefrontOrigin, instance), uploads: new Pool(config.wavefrontOrigin, uploads).compose(slots.interceptor), csp, refuseWaitingUploads }
 }
 
 function proxied (config: Config): boolean {

@@ -4,8 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
-import { WAP_ERR_UPLOADS_BUSY } from '../errors.js'
-import { ClientClosed, UploadsBusy } from '../failures.js'
+import { ClientClosed, NotSent } from '../failures.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { ForwardObserver } from '../vocabulary.js'
 import { replayable, type Body } from './body.js'
@@ -20,9 +19,6 @@ export interface RelayOptions {
   readonly timeoutMs: number
   readonly bodyLimit: number
 }
-
-/** When to try an upload again that found every upload connection busy: a guess, as no upload says how long it will last. */
-const UPLOADS_RETRY_AFTER_SECONDS = 10
 
 export class Relay implements Dispatcher.DispatchHandler {
   #logChild: Logger | undefined
@@ -79,10 +75,10 @@ export class Relay implements Dispatcher.DispatchHandler {
   }
 
   onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
-    if (err instanceof UploadsBusy) {
+    if (err instanceof NotSent) {
       if (this.res.destroyed) return // the client left while its upload waited
-      this.opts.observer.refused?.('uploads_busy')
-      answer(this.res, this.exchange, new WAP_ERR_UPLOADS_BUSY(err.connections, err.waitedMs), true, { 'retry-after': String(UPLOADS_RETRY_AFTER_SECONDS) })
+      this.opts.observer.refused?.(err.reason)
+      answer(this.res, this.exchange, err.answer, true, { 'retry-after': String(err.retryAfterSeconds) })
       return
     }
     const { kind, code: cause } = classify(err)

@@ -2,24 +2,35 @@
 // busy, an upload waits for its turn here rather than in undici's queue, and for at most
 // UPSTREAM_TIMEOUT_MS: then it is answered 503 without having been sent, so nothing upstream
 // is aborted and no connection is lost (undici destroys the socket of a request aborted as it starts).
+// When the proxy starts draining, uploads still waiting are answered at once: they would not
+// get a connection within the grace, and their clients learn that nothing was sent.
 import type { Dispatcher } from 'undici'
 import { systemClock, type Clock } from '../clock.js'
-import { UploadsBusy } from '../failures.js'
+import { WAP_ERR_UPLOADS_BUSY } from '../errors.js'
+import { NotSent } from '../failures.js'
 
-interface Waiting { readonly start: () => void, readonly cancel: () => void }
+interface Waiting { readonly start: () => void, readonly refuse: (why: NotSent) => void }
+
+export interface UploadSlots {
+  readonly interceptor: Dispatcher.DispatcherComposeInterceptor
+  /** answers every upload still waiting, e.g. 503 as the proxy starts draining */
+  readonly refuseWaiting: (why: () => NotSent) => void
+}
+
+/** When to try again an upload that found every upload connection busy: a guess, as no upload says how long it will last. */
+const BUSY_RETRY_AFTER_SECONDS = 10
 
 /** An interceptor for the uploads' pool: at most `slots` uploads in flight, the rest waiting up to `waitMs`. */
-export function uploadSlots (slots: number, waitMs: number, clock: Clock = systemClock): Dispatcher.DispatcherComposeInterceptor {
+export function uploadSlots (slots: number, waitMs: number, clock: Clock = systemClock): UploadSlots {
   let busy = 0
   const waiting: Waiting[] = []
   const release = (): void => {
     busy--
     const next = waiting.shift()
     if (next === undefined) return
-    next.cancel()
     next.start()
   }
-  return (dispatch) => (opts, handler) => {
+  const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
     const start = (): void => {
       busy++
       dispatch(opts, new Releasing(handler, release))
@@ -28,14 +39,18 @@ export function uploadSlots (slots: number, waitMs: number, clock: Clock = syste
       start()
       return true
     }
-    const cancel = clock.schedule(() => { // unref'd: the client's connection keeps the process alive, not this
+    const refuse = (why: NotSent): void => {
+      cancel()
       waiting.splice(waiting.indexOf(entry), 1)
-      handler.onResponseError?.(NOT_SENT, new UploadsBusy(slots, waitMs))
-    }, waitMs)
-    const entry: Waiting = { start, cancel }
+      handler.onResponseError?.(NOT_SENT, why)
+    }
+    // unref'd: the client's connection keeps the process alive, not this
+    const cancel = clock.schedule(() => { refuse(new NotSent(new WAP_ERR_UPLOADS_BUSY(slots, waitMs), 'uploads_busy', BUSY_RETRY_AFTER_SECONDS)) }, waitMs)
+    const entry: Waiting = { start: () => { cancel(); start() }, refuse }
     waiting.push(entry)
     return true
   }
+  return { interceptor, refuseWaiting: (why) => { for (const entry of [...waiting]) entry.refuse(why()) } }
 }
 
 /** The controller of a request that never reached a connection: there is nothing to abort or pause. */

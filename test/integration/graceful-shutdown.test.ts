@@ -2,9 +2,8 @@ import { connect } from 'node:net'
 import t from 'tap'
 import { Agent, request } from 'undici'
 import { parse, startBinary } from '../helpers/binary.js'
+import { heldUpload, MiB } from '../helpers/held-upload.js'
 import { credentialsEnv, startFakes } from '../helpers/stack.js'
-
-const MiB = 1024 * 1024
 
 function logged (lines: string[], event: string, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve) => {
@@ -69,6 +68,25 @@ t.test('SIGTERM with a request that outlives SHUTDOWN_GRACE_MS: its connection i
   t.equal(await proxy.exited, 0)
   t.match(await stuck, /UND_ERR_SOCKET|ECONNRESET/, 'the stuck request was cut, not left hanging')
   t.ok(proxy.stdout.some((l) => parse(l)?.event === 'drain_timeout'), 'and the log says why')
+})
+
+t.test('SIGTERM with an upload waiting for a connection: it is answered 503 at once, never sent; the one under way finishes', async (t) => {
+  const { csp, instance } = await startFakes(t)
+  const proxy = await startBinary(t, { WAVEFRONT_URL: instance.url, CSP_BASE_URL: csp.url, PORT: '0', UPLOAD_CONNECTIONS: '1', BODY_MIN_RATE: '0', ...credentialsEnv('app') })
+  const held = heldUpload(Number(new URL(proxy.url).port))
+  t.teardown(() => { held.socket.destroy() })
+  await instance.nextArrival()
+  const waiting = request(`${proxy.url}/report?f=wavefront`, { method: 'POST', body: Buffer.alloc(2 * MiB, 'b'), dispatcher: new Agent() })
+  await new Promise((resolve) => setTimeout(resolve, 200)) // it waits for the one upload connection
+  const signalled = Date.now()
+  proxy.child.kill('SIGTERM')
+  const refused = await waiting
+  t.equal(refused.statusCode, 503)
+  t.ok(Date.now() - signalled < 5_000, 'answered as draining starts, not at the end of the grace')
+  t.match(await refused.body.json(), { status: { errorCode: 'WAP_ERR_SHUTTING_DOWN' } })
+  t.match(await held.finish(), /^HTTP\/1\.1 202 /, 'the upload under way completes')
+  t.equal(await proxy.exited, 0)
+  t.same(instance.received.filter((r) => r.url.startsWith('/report')).map((r) => r.bodyBytes), [2 * MiB], 'only that one reached the instance')
 })
 
 t.test('SIGINT stops the proxy the same way', async (t) => {

@@ -1,33 +1,10 @@
 // Streamed uploads share UPLOAD_CONNECTIONS: when every one is busy, an upload waits its turn,
 // and after UPSTREAM_TIMEOUT_MS of waiting it is answered 503 in the envelope without ever
 // reaching the instance, while ordinary API calls go on being served.
-import { connect, type Socket } from 'node:net'
 import t from 'tap'
 import { call, type Answer } from '../helpers/http.js'
+import { heldUpload, MiB } from '../helpers/held-upload.js'
 import { startStack } from '../helpers/stack.js'
-
-const MiB = 1024 * 1024
-
-/** An upload of 2 MiB whose last byte is held back: it keeps its upload connection until `finish`. */
-function heldUpload (port: number): { socket: Socket, finish: () => Promise<string> } {
-  const socket = connect(port, '127.0.0.1')
-  let answer = ''
-  const answered = new Promise<void>((resolve) => {
-    socket.on('data', (c: Buffer) => {
-      answer += c.toString('latin1')
-      if (answer.includes('\r\n\r\n')) resolve()
-    })
-  })
-  socket.on('error', () => {})
-  socket.write(`POST /report?f=wavefront HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${2 * MiB}\r\n\r\n`)
-  socket.write(Buffer.alloc(2 * MiB - 1, 'a'))
-  const finish = async (): Promise<string> => {
-    socket.write('a')
-    await answered
-    return answer
-  }
-  return { socket, finish }
-}
 
 const upload = async (url: string): Promise<Answer> =>
   await call(`${url}/report?f=wavefront`, { method: 'POST', body: Buffer.alloc(2 * MiB, 'b') })
