@@ -1,12 +1,10 @@
 // Request-target and framing hygiene, for every request: only origin-form paths with nothing
 // that could normalise somewhere else, and bodies framed in a way the proxy forwards faithfully.
 import type { IncomingMessage } from 'node:http'
-import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HTTP10_TRANSFER_ENCODING, WAP_ERR_TRANSFER_ENCODING } from '../errors.js'
+import { WAP_ERR_BAD_REQUEST_TARGET, WAP_ERR_HTTP10_TRANSFER_ENCODING, WAP_ERR_TRANSFER_ENCODING, type CodedError } from '../errors.js'
 import type { RefusalReason } from '../vocabulary.js'
 
-export type TargetError = Error & { statusCode: number, code: string }
-
-export interface Refusal { readonly reason: RefusalReason, readonly error: TargetError }
+export interface Refusal { readonly reason: RefusalReason, readonly error: CodedError }
 
 /** Request-target hygiene, for every request: only origin-form paths with nothing that could
  * normalise somewhere else. Forwarded targets are sent upstream byte for byte, so what passes

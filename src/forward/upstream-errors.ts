@@ -5,7 +5,7 @@ import { maxHeaderSize } from 'node:http'
 import { errors as undiciErrors } from 'undici'
 import {
   outboundProxyAdvice, WAP_ERR_BODY_TOO_LARGE, WAP_ERR_OUTBOUND_PROXY_REFUSED, WAP_ERR_UNEXPECTED, WAP_ERR_UPSTREAM_HEADERS_TOO_LARGE,
-  WAP_ERR_UPSTREAM_MALFORMED, WAP_ERR_UPSTREAM_RESET, WAP_ERR_UPSTREAM_TIMEOUT, WAP_ERR_UPSTREAM_TLS, WAP_ERR_UPSTREAM_UNREACHABLE
+  WAP_ERR_UPSTREAM_MALFORMED, WAP_ERR_UPSTREAM_RESET, WAP_ERR_UPSTREAM_TIMEOUT, WAP_ERR_UPSTREAM_TLS, WAP_ERR_UPSTREAM_UNREACHABLE, type CodedError
 } from '../errors.js'
 import { BodyTimeout, BodyTooLarge, ClientClosed, isTlsCode, tunnelRefusalStatus } from '../failures.js'
 import type { UpstreamFailure } from '../vocabulary.js'
@@ -72,7 +72,7 @@ function parserCode (err: Error & { code?: string }): string {
   return reason === undefined ? 'HPE_INVALID' : `HPE_${reason.trim().toUpperCase().replace(/[ -]+/g, '_')}`
 }
 
-export function errorFor (kind: UpstreamFailure, code: string, timeoutMs: number, bodyLimit: number): Error & { statusCode: number, code: string } {
+export function errorFor (kind: UpstreamFailure, code: string, timeoutMs: number, bodyLimit: number): CodedError {
   switch (kind) {
     case 'timeout': return new WAP_ERR_UPSTREAM_TIMEOUT(timeoutMs)
     case 'unreachable': return new WAP_ERR_UPSTREAM_UNREACHABLE(code)
