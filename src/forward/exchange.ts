@@ -25,16 +25,19 @@ export interface Exchange {
 /** Answers locally on a forwarded route, in the envelope; the access line gets the answer's size.
  * With a body still unread, the connection closes after a lingering read, so the client sees the answer. */
 export function answer (res: ServerResponse, exchange: Exchange, err: CodedError, unreadBody: boolean, headers?: Record<string, string>): void {
-  exchange.code = err.code
   if (unreadBody && !res.headersSent) lingerAfterAnswer(res.req)
-  const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody, headers })
-  if (bytes > 0) exchange.bytes = bytes
+  write(res, exchange, err, unreadBody, headers)
 }
 
 /** Answers and closes at once, without lingering: for a client too slow to be worth waiting for. */
 export function answerAndClose (res: ServerResponse, exchange: Exchange, err: CodedError): void {
+  write(res, exchange, err, true)
+}
+
+/** The envelope, and what the access line reports of it: the code and the answer's size. */
+function write (res: ServerResponse, exchange: Exchange, err: CodedError, unreadBody: boolean, headers?: Record<string, string>): void {
   exchange.code = err.code
-  const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody: true })
+  const bytes = respondRaw(res, err, { requestId: exchange.requestId, unreadBody, headers })
   if (bytes > 0) exchange.bytes = bytes
 }
 
