@@ -31,7 +31,7 @@ export interface CspClient {
 const MAX_BODY_BYTES = 64 * 1024
 
 export async function requestCspToken (client: CspClient, req: CspTokenRequest, signal?: AbortSignal): Promise<FetchedToken> {
-  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(client.timeoutMs))) // whole ms, or it throws
+  const timeout = AbortSignal.timeout(client.timeoutMs) // whole ms (attemptTimeout and the settings give no other)
   let res: Dispatcher.ResponseData
   try {
     res = await request(client.baseUrl + req.path, {
