@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Logger } from 'pino'
+import { systemClock } from '../clock.js'
 import { WAP_ERR_TOKEN_FILE_EMPTIED, WAP_ERR_TOKEN_FILE_UNWRITABLE } from '../errors.js'
 import { ConfigError } from '../failures.js'
 import type { Token, TokenObserver } from '../vocabulary.js'
@@ -17,7 +18,7 @@ export class TokenFile {
   readonly #path: string
   readonly #log: Logger
   #held: Token | undefined
-  #expiry: NodeJS.Timeout | undefined
+  #cancelExpiry: (() => void) | undefined
 
   /** Writes the file empty at once, so an unusable place stops the proxy before it listens, and
    * removes what a killed predecessor left (a token in the file, a temporary file mid-write). */
@@ -35,7 +36,7 @@ export class TokenFile {
 
   /** The observer hook: a new token is written, none empties the file. */
   tokenChanged (token: Token | undefined): void {
-    clearTimeout(this.#expiry)
+    this.#cancelExpiry?.()
     this.#held = token
     if (token === undefined) {
       this.#empty('the instance rejected the access token; the next one is written when it arrives')
@@ -47,20 +48,19 @@ export class TokenFile {
 
   /** The proxy is stopping: nobody keeps the file true any more, so it holds no token. */
   close (): void {
-    clearTimeout(this.#expiry)
+    this.#cancelExpiry?.()
     if (this.#held !== undefined) this.#empty('the proxy stopped')
     this.#held = undefined
   }
 
   #expireAt (token: Token): void {
     if (!Number.isFinite(token.usableUntil)) return // a static token has no end
-    const wait = token.usableUntil - Date.now()
-    this.#expiry = setTimeout(() => {
+    const wait = token.usableUntil - systemClock.now()
+    this.#cancelExpiry = systemClock.schedule(() => {
       if (this.#held !== token) return
-      if (Date.now() < token.usableUntil) this.#expireAt(token)
+      if (systemClock.now() < token.usableUntil) this.#expireAt(token)
       else this.#empty('the access token ran out and no new one could be fetched yet; the next one is written when it arrives')
     }, Math.min(Math.max(0, wait), MAX_TIMER_MS))
-    this.#expiry.unref()
   }
 
   #empty (why: string): void {
