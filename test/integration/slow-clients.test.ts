@@ -5,12 +5,8 @@ import { connect, type Socket } from 'node:net'
 import t from 'tap'
 import { call, envelopeMessage } from '../helpers/http.js'
 import { rawConversation } from '../helpers/raw.js'
+import { refusals } from '../helpers/refusals.js'
 import { startStack } from '../helpers/stack.js'
-
-async function refusedCount (url: string, reason: string): Promise<number> {
-  const text = (await call(`${url}/metrics`)).text
-  return Number(new RegExp(`wavefront_auth_proxy_refused_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1] ?? 0)
-}
 
 /** Opens a connection, writes `head`, then `trickle` one byte per `everyMs`; resolves with what the proxy answered once it closes. */
 function trickling (port: number, head: string, everyMs: number): { socket: Socket, closed: Promise<string> } {
@@ -37,7 +33,7 @@ t.test('headers that do not arrive within HEADERS_TIMEOUT_MS: 408 in the envelop
   t.equal(statusOf(answer), 408)
   t.match(answer, /"message":"The request headers did not arrive within HEADERS_TIMEOUT_MS \(1000 ms\), so the connection was closed/)
   t.equal(instance.received.length, 0)
-  t.equal(await refusedCount(proxy.url, 'headers_timeout'), 1)
+  t.equal((await refusals(proxy.url)).headers_timeout, 1)
 })
 
 t.test('a small body that stalls: 408 in the envelope, nothing reaches the instance', async (t) => {
@@ -46,7 +42,7 @@ t.test('a small body that stalls: 408 in the envelope, nothing reaches the insta
   t.equal(statusOf(answer), 408)
   t.match(answer, /"message":"The request body stalled \(no byte for 500 ms\), so the request was not forwarded/)
   t.equal(instance.received.length, 0)
-  t.equal(await refusedCount(proxy.url, 'body_stalled'), 1)
+  t.equal((await refusals(proxy.url)).body_stalled, 1)
   t.equal((await call(`${proxy.url}/api/v2/event`, { method: 'POST', body: '{"name":"x"}' })).status, 200, 'a body sent at once is fine')
 })
 
@@ -57,7 +53,7 @@ t.test('a small body trickling below BODY_MIN_RATE: 408 once the grace has passe
   t.equal(statusOf(answer), 408)
   t.match(answer, /arrived slower than BODY_MIN_RATE \(1000 bytes\/s\)/)
   t.equal(instance.received.length, 0)
-  t.equal(await refusedCount(proxy.url, 'body_too_slow'), 1)
+  t.equal((await refusals(proxy.url)).body_too_slow, 1)
 })
 
 t.test('a streamed upload that stalls once under way: both connections are cut', async (t) => {
@@ -67,7 +63,7 @@ t.test('a streamed upload that stalls once under way: both connections are cut',
   t.equal(answer, '', 'no answer: part of the body reached the instance, so the connection is broken')
   await abandoned
   t.pass('the instance saw its request abandoned')
-  t.equal(await refusedCount(proxy.url, 'body_stalled'), 1)
+  t.equal((await refusals(proxy.url)).body_stalled, 1)
 })
 
 t.test('150 uploads trickling a byte a second hold no connection ordinary calls need: 20 GETs all answered', async (t) => {
